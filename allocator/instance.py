@@ -39,7 +39,7 @@ def month_labels(start: str, periods: int) -> list[str]:
 
 @dataclass(frozen=True, eq=False)
 class Instance:
-    """A validated instance. Build it with :func:`allocator.load_instance` or :meth:`from_frames`."""
+    """A validated instance; build it with :func:`allocator.load_instance` or `from_frames`."""
 
     name: str
     start: str

@@ -31,7 +31,13 @@ PLAN_TABLES: dict[str, list[str]] = {
     "issuance": ["node", "period", "category", "demand", "issued", "backlog"],
     "stock": ["node", "period", "stock"],
     "nodes": [
-        "node", "name", "region", "demand", "issued", "unmet", "fill_rate",
+        "node",
+        "name",
+        "region",
+        "demand",
+        "issued",
+        "unmet",
+        "fill_rate",
         "card_months_waiting",
     ],
 }
@@ -73,11 +79,18 @@ class Plan:
         out: dict[str, bytes] = {}
         for name, table in self.tables.items():
             out[f"{name}.csv"] = table_csv(table)
-        out["summary.json"] = (json.dumps(self.summary, indent=2, ensure_ascii=False) + "\n").encode()
+        out["summary.json"] = (
+            json.dumps(self.summary, indent=2, ensure_ascii=False) + "\n"
+        ).encode()
         return out
 
-    def write(self, folder: str | Path, *, force: bool = False,
-              extra_files: dict[str, bytes] | None = None) -> Path:
+    def write(
+        self,
+        folder: str | Path,
+        *,
+        force: bool = False,
+        extra_files: dict[str, bytes] | None = None,
+    ) -> Path:
         """Write the plan folder atomically; refuse an existing folder unless ``force``.
 
         The time spent writing is recorded in ``summary["seconds"]["write"]``.
@@ -143,8 +156,14 @@ def read_plan(folder: str | Path) -> Plan:
             values = pd.to_numeric(table[column], errors="coerce")
             bad = values.isna() | (values != values.round())
             for row in table.index[bad][:5]:
-                problems.append(Problem(f"{name}.csv", int(row) + 2, column,
-                                        f"'{table.at[row, column]}' is not a whole number"))
+                problems.append(
+                    Problem(
+                        f"{name}.csv",
+                        int(row) + 2,
+                        column,
+                        f"'{table.at[row, column]}' is not a whole number",
+                    )
+                )
             table[column] = values.fillna(0).astype("int64")
         if name == "nodes":
             table["fill_rate"] = pd.to_numeric(table["fill_rate"], errors="coerce")

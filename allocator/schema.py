@@ -85,8 +85,13 @@ FILES: dict[str, tuple[tuple[Column, ...], bool]] = {
 }
 
 # The table name of each file, as used on Instance and as the sheet name of a workbook.
-TABLES = {"nodes.csv": "nodes", "links.csv": "links", "supply.csv": "supply",
-          "demand.csv": "demand", "capacity.csv": "capacity"}
+TABLES = {
+    "nodes.csv": "nodes",
+    "links.csv": "links",
+    "supply.csv": "supply",
+    "demand.csv": "demand",
+    "capacity.csv": "capacity",
+}
 
 
 def column_names(columns: tuple[Column, ...]) -> list[str]:

@@ -1,0 +1,428 @@
+"""The one module that talks to PuLP (and, under it, to HiGHS and CBC).
+
+:func:`to_pulp` turns a :class:`~allocator.model.LinearProgram` into a PuLP
+problem, one named constraint per row, built in bulk from the CSR arrays
+(never ``lpSum`` in a loop). :func:`solve_lexicographic` then solves it in
+two stages, as ``model.md`` asks:
+
+1. minimise waiting ``W``;
+2. minimise cost on stage 1's optimal face: every column whose reduced cost is
+   non-zero is fixed at its bound, and every inequality row whose dual is
+   non-zero is held as an equality. Only bounds change, so stage 2 is still a
+   network LP and its optimal vertex is whole cards.
+
+PuLP 3.3 hands a problem to HiGHS one column and one row at a time, which
+costs more than HiGHS's own solve at national scale. :class:`BulkHiGHS` is
+PuLP's HiGHS solver with that one step replaced by a single ``passModel``
+call; it reads the PuLP problem itself, so what HiGHS solves is exactly the
+PuLP model. A move to PuLP 4 is a change to this module only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pulp
+
+from allocator.errors import SolveError
+from allocator.model import LinearProgram
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    import highspy
+
+SOLVERS = ("highs", "cbc")
+# HiGHS methods: interior point with crossover (a vertex) or dual simplex.
+METHODS = ("ipm", "simplex", "choose")
+DEFAULT_METHOD = "ipm"
+
+
+@dataclass
+class PulpModel:
+    """A PuLP problem with its columns and rows in the LinearProgram's order."""
+
+    problem: pulp.LpProblem
+    variables: list[pulp.LpVariable]
+    constraints: list[pulp.LpConstraint]
+
+
+def _column_names(lp: LinearProgram) -> list[str]:
+    names = [""] * lp.n_cols
+    for family, keys in lp.variables.items():
+        cols = keys["col"].tolist()
+        if family == "x":
+            labels = [f"x_{c}" for c in cols]
+        elif family == "I":
+            labels = [f"I_{c}" for c in cols]
+        else:
+            labels = [f"{family}_{c}" for c in cols]
+        for c, label in zip(cols, labels, strict=True):
+            names[c] = label
+    return names
+
+
+def to_pulp(lp: LinearProgram, name: str = "allocation") -> PulpModel:
+    """Build the PuLP problem of ``lp`` with waiting as its objective.
+
+    Variables are named ``FAMILY_COL`` and rows ``FAMILY_ROW`` (``x_12``,
+    ``stock_balance_40``); ``lp.variables`` and ``lp.rows`` map them to keys.
+    """
+    upper = [None if not np.isfinite(u) else float(u) for u in lp.col_upper.tolist()]
+    lower = lp.col_lower.tolist()
+    variables = [
+        pulp.LpVariable(n, lowBound=lo, upBound=up)
+        for n, lo, up in zip(_column_names(lp), lower, upper, strict=True)
+    ]
+    problem = pulp.LpProblem(name, pulp.LpMinimize)
+    row_names = [""] * lp.n_rows
+    for family, keys in lp.rows.items():
+        for r in keys["row"].tolist():
+            row_names[r] = f"{family}_{r}"
+    indptr = lp.indptr.tolist()
+    indices = lp.indices.tolist()
+    data = lp.data.tolist()
+    lows = lp.row_lower.tolist()
+    ups = lp.row_upper.tolist()
+    eq, le, ge = pulp.LpConstraintEQ, pulp.LpConstraintLE, pulp.LpConstraintGE
+    constraints: list[pulp.LpConstraint] = []
+    take = variables.__getitem__
+    for r in range(lp.n_rows):
+        a, b = indptr[r], indptr[r + 1]
+        expr = pulp.LpAffineExpression(zip(map(take, indices[a:b]), data[a:b], strict=True))
+        lo, up = lows[r], ups[r]
+        if lo == up:
+            sense, rhs = eq, lo
+        elif lo == -np.inf:
+            sense, rhs = le, up
+        else:
+            sense, rhs = ge, lo
+        constraint = pulp.LpConstraint(expr, sense, row_names[r], rhs)
+        problem.addConstraint(constraint)
+        constraints.append(constraint)
+    problem.setObjective(_objective(variables, lp.c_wait))
+    return PulpModel(problem, variables, constraints)
+
+
+def _objective(
+    variables: list[pulp.LpVariable], coefficients: np.ndarray
+) -> pulp.LpAffineExpression:
+    nz = np.flatnonzero(coefficients)
+    return pulp.LpAffineExpression(
+        zip([variables[i] for i in nz.tolist()], coefficients[nz].tolist(), strict=True)
+    )
+
+
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """Silence C-level stdout (HiGHS prints a banner when its first object is made)."""
+    sys.stdout.flush()
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc,valid-type]
+    """PuLP's HiGHS solver, handing the problem over in one ``passModel`` call."""
+
+    def __init__(
+        self, columns: list[pulp.LpVariable], rows: list[pulp.LpConstraint], **options: Any
+    ):
+        super().__init__(mip=False, msg=False, **options)
+        self.columns = columns
+        self.rows = rows
+
+    def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
+        with _stdout_silenced():
+            super().createAndConfigureSolver(lp)
+
+    def buildSolverModel(self, lp: pulp.LpProblem) -> None:
+        for i, var in enumerate(self.columns):
+            var.index = i
+        n = len(self.columns)
+        row_index: list[int] = []
+        col_index: list[int] = []
+        values: list[float] = []
+        row_lower = np.empty(len(self.rows))
+        row_upper = np.empty(len(self.rows))
+        for r, constraint in enumerate(self.rows):
+            constraint.index = r
+            for var, coefficient in constraint.items():
+                col_index.append(var.index)
+                values.append(coefficient)
+            row_index.extend([r] * len(constraint))
+            lo, up = constraint.getLb(), constraint.getUb()
+            row_lower[r] = -highspy.kHighsInf if lo is None else lo
+            row_upper[r] = highspy.kHighsInf if up is None else up
+        cost = np.zeros(n)
+        for var, coefficient in lp.objective.items():
+            cost[var.index] = coefficient
+        lower = np.array(
+            [-highspy.kHighsInf if v.lowBound is None else v.lowBound for v in self.columns],
+            dtype=float,
+        )
+        upper = np.array(
+            [highspy.kHighsInf if v.upBound is None else v.upBound for v in self.columns],
+            dtype=float,
+        )
+        pass_arrays(
+            lp.solverModel,
+            cost,
+            lower,
+            upper,
+            row_lower,
+            row_upper,
+            np.asarray(row_index, dtype=np.int64),
+            np.asarray(col_index, dtype=np.int64),
+            np.asarray(values, dtype=float),
+        )
+
+
+def pass_arrays(
+    h: highspy.Highs,
+    cost: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    values: np.ndarray,
+) -> None:
+    """Load an LP given as COO arrays into a Highs object in one call (column-wise)."""
+    model = highspy.HighsLp()
+    model.num_col_ = len(cost)
+    model.num_row_ = len(row_lower)
+    model.col_cost_ = cost
+    model.col_lower_ = np.where(np.isinf(lower), -highspy.kHighsInf, lower)
+    model.col_upper_ = np.where(np.isinf(upper), highspy.kHighsInf, upper)
+    model.row_lower_ = np.where(np.isinf(row_lower), -highspy.kHighsInf, row_lower)
+    model.row_upper_ = np.where(np.isinf(row_upper), highspy.kHighsInf, row_upper)
+    order = np.lexsort((rows, cols))
+    start = np.zeros(len(cost) + 1, dtype=np.int32)
+    np.cumsum(np.bincount(cols, minlength=len(cost)), out=start[1:])
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = start
+    model.a_matrix_.index_ = rows[order].astype(np.int32)
+    model.a_matrix_.value_ = values[order]
+    status = h.passModel(model)
+    if status != highspy.HighsStatus.kOk:
+        raise SolveError(f"HiGHS refused the model: {status}")
+
+
+@dataclass
+class StageResult:
+    """What one solver run reported."""
+
+    status: str
+    objective: float
+    seconds: float
+    iterations: int = 0
+
+
+@dataclass
+class LexResult:
+    """The outcome of the two-stage solve: column values and per-stage facts."""
+
+    values: np.ndarray
+    waiting: float
+    cost: float
+    stages: list[StageResult]
+    solver: dict[str, Any] = field(default_factory=dict)
+    handover_seconds: float = 0.0
+
+
+def _remaining(deadline: float | None) -> float | None:
+    if deadline is None:
+        return None
+    return max(deadline - time.perf_counter(), 0.0)
+
+
+def _time_limit_error(time_limit: float | None, stage: str) -> SolveError:
+    return SolveError(
+        f"the solver stopped at the time limit of {time_limit:g} s during {stage} "
+        "before it found an optimal plan; no plan was written. "
+        "Raise --time-limit or solve a smaller instance."
+    )
+
+
+_HIGHS_STATUS = {
+    "kOptimal": "optimal",
+    "kInfeasible": "infeasible",
+    "kUnbounded": "unbounded",
+    "kUnboundedOrInfeasible": "infeasible or unbounded",
+    "kTimeLimit": "time limit",
+    "kIterationLimit": "iteration limit",
+}
+
+
+def _highs_status(h: highspy.Highs) -> str:
+    raw = h.getModelStatus()
+    name = getattr(raw, "name", str(raw)).split(".")[-1]
+    return _HIGHS_STATUS.get(name, name)
+
+
+def _face(
+    values: np.ndarray, lower: np.ndarray, upper: np.ndarray, reduced: np.ndarray, tol: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Indices to fix and their new (lower, upper): entries with a non-zero dual, at their bound."""
+    fix = np.flatnonzero(np.abs(reduced) > tol)
+    at_upper = np.abs(values[fix] - upper[fix]) < np.abs(values[fix] - lower[fix])
+    bound = np.where(at_upper, upper[fix], lower[fix])
+    return fix, bound, bound
+
+
+def solve_highs(
+    lp: LinearProgram,
+    model: PulpModel,
+    *,
+    time_limit: float | None = None,
+    method: str = DEFAULT_METHOD,
+    threads: int | None = None,
+) -> LexResult:
+    """Solve ``model`` lexicographically with HiGHS (waiting, then cost on the optimal face)."""
+    if method not in METHODS:
+        raise SolveError(f"unknown HiGHS method '{method}'; choose one of {', '.join(METHODS)}")
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
+    options: dict[str, Any] = {"solver": method}
+    if method == "ipm":
+        options["run_crossover"] = "on"
+    solver = BulkHiGHS(
+        model.variables, model.constraints, timeLimit=time_limit, threads=threads, **options
+    )
+    problem = model.problem
+    began = time.perf_counter()
+    solver.createAndConfigureSolver(problem)
+    solver.buildSolverModel(problem)
+    handover = time.perf_counter() - began
+    h: highspy.Highs = problem.solverModel
+
+    began = time.perf_counter()
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(_remaining(deadline) or 0.0))
+    solver.callSolver(problem)
+    status = _highs_status(h)
+    stage1 = StageResult(
+        status,
+        h.getInfo().objective_function_value + lp.wait_constant,
+        time.perf_counter() - began,
+        int(h.getInfo().simplex_iteration_count),
+    )
+    if status == "time limit":
+        raise _time_limit_error(time_limit, "stage 1 (waiting)")
+    if status != "optimal":
+        raise SolveError(f"HiGHS could not solve stage 1 (waiting): {status}")
+    solution = h.getSolution()
+    values = np.asarray(solution.col_value)
+    waiting = float(lp.c_wait @ values) + lp.wait_constant
+
+    # Stage 2: the optimal face of stage 1, by complementary slackness.
+    tol = 1e-7 * max(1.0, float(np.abs(lp.c_wait).max(initial=0.0)))
+    fix, lo, up = _face(values, lp.col_lower, lp.col_upper, np.asarray(solution.col_dual), tol)
+    if len(fix):
+        h.changeColsBounds(len(fix), fix.astype(np.int32), lo, up)
+    inequality = np.flatnonzero(lp.row_lower != lp.row_upper)
+    row_values = np.asarray(solution.row_value)[inequality]
+    duals = np.asarray(solution.row_dual)[inequality]
+    active, rlo, rup = _face(
+        row_values, lp.row_lower[inequality], lp.row_upper[inequality], duals, tol
+    )
+    if len(active):
+        h.changeRowsBounds(len(active), inequality[active].astype(np.int32), rlo, rup)
+    h.changeColsCost(lp.n_cols, np.arange(lp.n_cols, dtype=np.int32), lp.c_cost)
+    # Stage 1's optimal vertex is feasible for stage 2: primal simplex starts from it.
+    h.setOptionValue("solver", "simplex")
+    h.setOptionValue("simplex_strategy", 4)
+    began = time.perf_counter()
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(_remaining(deadline) or 0.0))
+    h.run()
+    status = _highs_status(h)
+    stage2 = StageResult(
+        status,
+        h.getInfo().objective_function_value,
+        time.perf_counter() - began,
+        int(h.getInfo().simplex_iteration_count),
+    )
+    if status == "time limit":
+        raise _time_limit_error(time_limit, "stage 2 (cost)")
+    if status != "optimal":
+        raise SolveError(f"HiGHS could not solve stage 2 (cost on the optimal face): {status}")
+    values = np.asarray(h.getSolution().col_value)
+    return LexResult(
+        values=values,
+        waiting=waiting,
+        cost=float(lp.c_cost @ values),
+        stages=[stage1, stage2],
+        solver={"name": "highs", "version": highs_version(), "method": method},
+        handover_seconds=handover,
+    )
+
+
+def highs_version() -> str:
+    """The version of the HiGHS library in use."""
+    with _stdout_silenced():
+        h = highspy.Highs()
+    return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
+
+
+def solve_cbc(lp: LinearProgram, model: PulpModel, *, time_limit: float | None = None) -> LexResult:
+    """Solve ``model`` lexicographically with CBC (shipped with PuLP): the fallback."""
+    problem = model.problem
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
+
+    def run(stage: str) -> StageResult:
+        remaining = _remaining(deadline)
+        if remaining is not None and remaining <= 0:
+            raise _time_limit_error(time_limit, stage)
+        began = time.perf_counter()
+        cbc = pulp.PULP_CBC_CMD(msg=False, timeLimit=remaining)
+        code = problem.solve(cbc)
+        status = pulp.LpStatus[code].lower()
+        seconds = time.perf_counter() - began
+        if remaining is not None and seconds >= remaining and status != "optimal":
+            raise _time_limit_error(time_limit, stage)
+        if status != "optimal":
+            raise SolveError(f"CBC could not solve {stage}: {status}")
+        return StageResult(status, float(pulp.value(problem.objective) or 0.0), seconds)
+
+    stage1 = run("stage 1 (waiting)")
+    values = np.array([v.varValue or 0.0 for v in model.variables])
+    reduced = np.array([v.dj or 0.0 for v in model.variables])
+    tol = 1e-7 * max(1.0, float(np.abs(lp.c_wait).max(initial=0.0)))
+    fix, lo, _ = _face(values, lp.col_lower, lp.col_upper, reduced, tol)
+    for i, bound in zip(fix.tolist(), lo.tolist(), strict=True):
+        model.variables[i].lowBound = bound
+        model.variables[i].upBound = bound
+    for constraint in model.constraints:
+        if constraint.sense != pulp.LpConstraintEQ and abs(constraint.pi or 0.0) > tol:
+            constraint.sense = pulp.LpConstraintEQ
+    waiting = float(lp.c_wait @ values) + lp.wait_constant
+    stage1.objective += lp.wait_constant
+    problem.setObjective(_objective(model.variables, lp.c_cost))
+    stage2 = run("stage 2 (cost)")
+    values = np.array([v.varValue or 0.0 for v in model.variables])
+    return LexResult(
+        values=values,
+        waiting=waiting,
+        cost=float(lp.c_cost @ values),
+        stages=[stage1, stage2],
+        solver={"name": "cbc", "version": "PuLP " + pulp.__version__},
+    )

@@ -1,0 +1,219 @@
+"""From the solver's column values to plan tables and reported figures.
+
+Every figure is recomputed here from whole cards (never taken from the
+solver's objective value), with the definitions of ``model.md``'s 'Reported
+figures': demand, issued, unmet, fill_rate, waiting, card_months_waiting and
+cost, for the plan, per node, per region and per month.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from allocator.instance import Instance
+from allocator.model import LinearProgram
+from allocator.plan import PLAN_TABLES, SORT_KEYS, Plan
+
+
+def _fill_rate(issued: np.ndarray | pd.Series, demand: np.ndarray | pd.Series) -> np.ndarray:
+    issued = np.asarray(issued, dtype=float)
+    demand = np.asarray(demand, dtype=float)
+    out = np.ones_like(demand)
+    np.divide(issued, demand, out=out, where=demand > 0)
+    return out
+
+
+def _sorted(name: str, table: pd.DataFrame) -> pd.DataFrame:
+    table = table[PLAN_TABLES[name]]
+    return table.sort_values(SORT_KEYS[name], kind="stable").reset_index(drop=True)
+
+
+def shipments_table(instance: Instance, lp: LinearProgram, cards: np.ndarray) -> pd.DataFrame:
+    """One row per link and month with cards leaving."""
+    x = lp.variables["x"]
+    qty = cards[x["col"].to_numpy()]
+    x = x.assign(quantity=qty)[qty > 0]
+    links = instance.links.set_index("id")
+    lead = links.loc[x["link"], "lead_time"].to_numpy(np.int64)
+    t = x["t"].to_numpy()
+    table = pd.DataFrame(
+        {
+            "link": x["link"].to_numpy(),
+            "from": links.loc[x["link"], "from"].to_numpy(),
+            "to": links.loc[x["link"], "to"].to_numpy(),
+            "mode": links.loc[x["link"], "mode"].to_numpy(),
+            "period": instance.month_label(t) if len(t) else np.array([], dtype=object),
+            "arrival": instance.month_label(t + lead) if len(t) else np.array([], dtype=object),
+            "quantity": x["quantity"].to_numpy(np.int64),
+        }
+    )
+    return _sorted("shipments", table)
+
+
+def issuance_grid(instance: Instance, lp: LinearProgram, cards: np.ndarray) -> pd.DataFrame:
+    """Demand, issued and backlog for every (node, category) with demand and every month."""
+    P = instance.periods
+    demand = instance.demand
+    keys = pd.MultiIndex.from_arrays([demand["node"], demand["category"]])
+    pairs = keys.unique().sort_values()
+    d = np.zeros((len(pairs), P), dtype=np.int64)
+    np.add.at(
+        d,
+        (pairs.get_indexer(keys), instance.month_number(demand["period"]) - 1),
+        demand["quantity"].to_numpy(np.int64),
+    )
+    s = np.zeros_like(d)
+    sv = lp.variables["s"]
+    if len(sv):
+        rows = pairs.get_indexer(pd.MultiIndex.from_arrays([sv["node"], sv["category"]]))
+        s[rows, sv["t"].to_numpy() - 1] = cards[sv["col"].to_numpy()]
+    backlog = np.cumsum(d - s, axis=1)
+    n = len(pairs)
+    return pd.DataFrame(
+        {
+            "node": np.repeat(pairs.get_level_values(0).to_numpy(), P),
+            "category": np.repeat(pairs.get_level_values(1).to_numpy(), P),
+            "t": np.tile(np.arange(1, P + 1), n),
+            "demand": d.ravel(),
+            "issued": s.ravel(),
+            "backlog": backlog.ravel(),
+        }
+    )
+
+
+def make_plan(
+    instance: Instance,
+    lp: LinearProgram,
+    cards: np.ndarray,
+    solver: dict[str, Any],
+    seconds: dict[str, float],
+) -> Plan:
+    """Assemble the plan of whole-card column values ``cards`` (int64)."""
+    months = np.array(instance.months, dtype=object)
+    grid = issuance_grid(instance, lp, cards)
+    grid["period"] = months[grid["t"].to_numpy() - 1]
+    issuance = _sorted("issuance", grid[(grid[["demand", "issued", "backlog"]] != 0).any(axis=1)])
+
+    stock_vars = lp.variables["I"]
+    held = cards[stock_vars["col"].to_numpy()]
+    stock = stock_vars.assign(stock=held, period=months[stock_vars["t"].to_numpy() - 1])
+    stock = _sorted("stock", stock[held > 0])
+
+    shipments = shipments_table(instance, lp, cards)
+
+    per_node = grid.groupby("node", sort=True).agg(
+        demand=("demand", "sum"), issued=("issued", "sum"), card_months_waiting=("backlog", "sum")
+    )
+    last = grid[grid["t"] == instance.periods].groupby("node", sort=True)["backlog"].sum()
+    per_node["unmet"] = last.reindex(per_node.index, fill_value=0)
+    per_node = per_node[per_node["demand"] > 0]
+    info = instance.nodes.set_index("id")
+    nodes = pd.DataFrame(
+        {
+            "node": per_node.index.to_numpy(),
+            "name": info.loc[per_node.index, "name"].to_numpy(),
+            "region": info.loc[per_node.index, "region"].to_numpy(),
+            "demand": per_node["demand"].to_numpy(np.int64),
+            "issued": per_node["issued"].to_numpy(np.int64),
+            "unmet": per_node["unmet"].to_numpy(np.int64),
+            "fill_rate": np.round(_fill_rate(per_node["issued"], per_node["demand"]), 6),
+            "card_months_waiting": per_node["card_months_waiting"].to_numpy(np.int64),
+        }
+    )
+    nodes = _sorted("nodes", nodes)
+
+    weights = grid["category"].map(instance.categories).to_numpy(float)
+    waiting = float((weights * grid["backlog"].to_numpy()).sum())
+    x = lp.variables["x"]
+    cost = float(lp.c_cost[x["col"].to_numpy()] @ cards[x["col"].to_numpy()])
+    cost += float(lp.c_cost[stock_vars["col"].to_numpy()] @ held)
+    summary = {
+        "instance": {
+            "name": instance.name,
+            "sha256": instance.sha256,
+            "source": instance.source,
+            "start": instance.start,
+            "periods": instance.periods,
+        },
+        "status": "optimal",
+        "objective": {"waiting": waiting, "cost": round(cost, 6)},
+        "totals": totals(grid, instance),
+        "regions": regions(nodes),
+        "months": monthly(instance, grid),
+        "solver": solver,
+        "model": {"columns": lp.n_cols, "rows": lp.n_rows, "nonzeros": lp.n_nonzeros},
+        "seconds": seconds,
+    }
+    return Plan(shipments=shipments, issuance=issuance, stock=stock, nodes=nodes, summary=summary)
+
+
+def totals(grid: pd.DataFrame, instance: Instance) -> dict[str, Any]:
+    """Plan-wide demand, issued, unmet, fill rate and unweighted card-months waiting."""
+    demand = int(grid["demand"].sum())
+    issued = int(grid["issued"].sum())
+    unmet = int(grid.loc[grid["t"] == instance.periods, "backlog"].sum())
+    return {
+        "demand": demand,
+        "issued": issued,
+        "unmet": unmet,
+        "fill_rate": round(float(_fill_rate(np.array([issued]), np.array([demand]))[0]), 6),
+        "card_months_waiting": int(grid["backlog"].sum()),
+    }
+
+
+def regions(nodes: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per region: demand, issued, unmet, fill rate; lowest fill rate first."""
+    if nodes.empty:
+        return []
+    by = nodes.groupby("region", sort=True)[
+        ["demand", "issued", "unmet", "card_months_waiting"]
+    ].sum()
+    by["fill_rate"] = np.round(_fill_rate(by["issued"], by["demand"]), 6)
+    by = by.reset_index().sort_values(["fill_rate", "region"], kind="stable")
+    return [
+        {
+            "region": str(r.region),
+            "demand": int(r.demand),
+            "issued": int(r.issued),
+            "unmet": int(r.unmet),
+            "fill_rate": float(r.fill_rate),
+            "card_months_waiting": int(r.card_months_waiting),
+        }
+        for r in by.itertuples(index=False)
+    ]
+
+
+def monthly(instance: Instance, grid: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per month: supply arriving, demand arising, cards issued, backlog at month end."""
+    by = grid.groupby("t")[["demand", "issued", "backlog"]].sum()
+    by = by.reindex(range(1, instance.periods + 1), fill_value=0)
+    supply = np.zeros(instance.periods, dtype=np.int64)
+    np.add.at(
+        supply,
+        instance.month_number(instance.supply["period"]) - 1,
+        instance.supply["quantity"].to_numpy(np.int64),
+    )
+    cumulative_demand = by["demand"].cumsum()
+    cumulative_issued = by["issued"].cumsum()
+    months = instance.months
+    return [
+        {
+            "period": months[t - 1],
+            "supply": int(supply[t - 1]),
+            "demand": int(by.at[t, "demand"]),
+            "issued": int(by.at[t, "issued"]),
+            "backlog": int(by.at[t, "backlog"]),
+            "fill_rate": round(
+                float(
+                    _fill_rate(np.array([cumulative_issued[t]]), np.array([cumulative_demand[t]]))[
+                        0
+                    ]
+                ),
+                6,
+            ),
+        }
+        for t in range(1, instance.periods + 1)
+    ]

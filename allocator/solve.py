@@ -1,0 +1,119 @@
+"""Solve an instance: build the LP, solve it lexicographically, check, assemble the plan.
+
+This is the function behind ``allocator solve`` and :func:`allocator.solve`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from allocator import lp as lp_module
+from allocator.errors import SolveError
+from allocator.instance import Instance
+from allocator.model import LinearProgram, build_model
+from allocator.plan import Plan
+from allocator.results import make_plan
+
+# Values farther than this from a whole number mean the solver did not return a vertex.
+WHOLE_TOLERANCE = 1e-6
+
+Progress = Callable[[str], None]
+
+
+def whole_cards(lp: LinearProgram, values: np.ndarray) -> np.ndarray:
+    """Whole-card column values, or :class:`SolveError` if the solution is not integral.
+
+    The LP's optimal vertices are integral; the solver's floating-point values
+    are rounded only after checking they are within ``WHOLE_TOLERANCE`` of
+    whole numbers, and the rounded plan must satisfy every row and bound exactly.
+    """
+    cards = np.rint(values)
+    off = float(np.abs(values - cards).max(initial=0.0))
+    if off > WHOLE_TOLERANCE:
+        raise SolveError(
+            f"the solver returned a fractional plan (a value {off:.2g} away from a whole card); "
+            "this should not happen for whole-number data: please report it with the instance"
+        )
+    violation = float(lp.residuals(cards).max(initial=0.0))
+    below = float((lp.col_lower - cards).max(initial=0.0))
+    above = float((cards - lp.col_upper).max(initial=0.0))
+    if max(violation, below, above) > 0:
+        raise SolveError(
+            f"the whole-card plan violates a constraint by {max(violation, below, above):g} cards"
+        )
+    return cards.astype(np.int64)
+
+
+def solve(
+    instance: Instance,
+    *,
+    solver: str = "highs",
+    time_limit: float | None = None,
+    method: str = lp_module.DEFAULT_METHOD,
+    threads: int | None = None,
+    progress: Progress | None = None,
+) -> Plan:
+    """Find the plan with least waiting and, among those, least cost.
+
+    Parameters
+    ----------
+    instance
+        A validated instance (:func:`allocator.load_instance`).
+    solver
+        ``"highs"`` (default) or ``"cbc"``.
+    time_limit
+        Seconds for both stages together; reaching it raises :class:`SolveError`
+        and no plan is returned.
+    method
+        HiGHS's method for stage 1: ``"ipm"`` (interior point + crossover,
+        default), ``"simplex"`` or ``"choose"``.
+    progress
+        Called with a short description as each step starts.
+    """
+    if solver not in lp_module.SOLVERS:
+        raise SolveError(f"unknown solver '{solver}'; choose one of {', '.join(lp_module.SOLVERS)}")
+    if time_limit is not None and time_limit < 0:
+        raise SolveError("the time limit must be zero or more seconds")
+    seconds: dict[str, float] = {"load": 0.0}
+    began = time.perf_counter()
+    if progress:
+        progress("building the model")
+    lp = build_model(instance)
+    model = lp_module.to_pulp(lp, name="allocation")
+    seconds["build"] = time.perf_counter() - began
+
+    began = time.perf_counter()
+    if progress:
+        progress(f"solving with {solver}")
+    if solver == "highs":
+        result = lp_module.solve_highs(
+            lp, model, time_limit=time_limit, method=method, threads=threads
+        )
+    else:
+        result = lp_module.solve_cbc(lp, model, time_limit=time_limit)
+    seconds["solve"] = time.perf_counter() - began
+    cards = whole_cards(lp, result.values)
+    solver_info = dict(result.solver)
+    solver_info["stages"] = [
+        {
+            "objective": name,
+            "status": s.status,
+            "seconds": round(s.seconds, 3),
+            "iterations": s.iterations,
+        }
+        for name, s in zip(("waiting", "cost"), result.stages, strict=True)
+    ]
+    solver_info["handover_seconds"] = round(result.handover_seconds, 3)
+    seconds = {k: round(v, 3) for k, v in seconds.items()}
+    seconds["write"] = 0.0
+    plan = make_plan(instance, lp, cards, solver_info, seconds)
+    expected = result.waiting
+    if abs(plan.summary["objective"]["waiting"] - expected) > 1e-6 * max(1.0, abs(expected)):
+        raise SolveError(
+            "stage 2 changed the waiting found in stage 1 "
+            f"({plan.summary['objective']['waiting']} against {expected}); please report it"
+        )
+    return plan
