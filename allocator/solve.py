@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
 from allocator import lp as lp_module
 from allocator.errors import SolveError
 from allocator.instance import Instance
+from allocator.load import load_instance
 from allocator.model import LinearProgram, build_model
 from allocator.plan import Plan
 from allocator.results import make_plan
@@ -48,7 +50,7 @@ def whole_cards(lp: LinearProgram, values: np.ndarray) -> np.ndarray:
 
 
 def solve(
-    instance: Instance,
+    instance: Instance | str | Path,
     *,
     solver: str = "highs",
     time_limit: float | None = None,
@@ -61,7 +63,8 @@ def solve(
     Parameters
     ----------
     instance
-        A validated instance (:func:`allocator.load_instance`).
+        A validated instance (:func:`allocator.load_instance`), or the path of
+        an instance folder or workbook to load first.
     solver
         ``"highs"`` (default) or ``"cbc"``.
     time_limit
@@ -79,6 +82,12 @@ def solve(
         raise SolveError("the time limit must be zero or more seconds")
     seconds: dict[str, float] = {"load": 0.0}
     began = time.perf_counter()
+    if not isinstance(instance, Instance):
+        if progress:
+            progress("loading the instance")
+        instance = load_instance(instance)
+        seconds["load"] = time.perf_counter() - began
+        began = time.perf_counter()
     if progress:
         progress("building the model")
     lp = build_model(instance)

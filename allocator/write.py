@@ -50,3 +50,10 @@ def write_folder_atomic(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def refuse_existing(folder: str | Path, *, force: bool = False) -> None:
+    """Fail early, before any work, if ``folder`` exists and may not be replaced."""
+    target = Path(folder)
+    if target.exists() and not force:
+        raise PlanExistsError(f"{target} already exists; use --force to replace it")

@@ -1,0 +1,228 @@
+"""The ``allocator`` command line: a thin layer over the Python API.
+
+Exit codes: 0 done; 2 the input or the command line is wrong (the message says
+what and where); 1 anything else (a solver time limit, a plan that fails
+verification, an internal error).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from allocator import console as show
+from allocator.errors import EXIT_BAD_INPUT, EXIT_FAILURE, AllocatorError, InputError
+
+app = typer.Typer(
+    name="allocator",
+    help="Plan how scarce cards reach the people waiting for them: as few people as "
+    "possible wait as short a time as possible, at least cost.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class SolverName(StrEnum):
+    highs = "highs"
+    cbc = "cbc"
+
+
+class Method(StrEnum):
+    ipm = "ipm"
+    simplex = "simplex"
+    choose = "choose"
+
+
+def _out() -> Console:
+    return Console(highlight=False)
+
+
+def _err() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    """Turn the engine's errors into messages and exit codes, never a traceback."""
+    try:
+        yield
+    except InputError as exc:
+        show.problems(_err(), exc.problems, "input error")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except AllocatorError as exc:
+        _err().print(f"[bold red]error[/]: {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # pragma: no cover - the last line of defence
+        if os.environ.get("ALLOCATOR_DEBUG"):
+            raise
+        _err().print(
+            f"[bold red]internal error[/]: {type(exc).__name__}: {exc}\n"
+            "Set ALLOCATOR_DEBUG=1 to see the traceback, and please report it."
+        )
+        raise typer.Exit(EXIT_FAILURE) from None
+
+
+@contextlib.contextmanager
+def _status(enabled: bool, first: str) -> Iterator[object]:
+    """A spinner on stderr naming the current step (or nothing when quiet)."""
+    if not enabled:
+        yield lambda _message: None
+        return
+    with _err().status(first) as status:
+        yield lambda message: status.update(f"{message}...")
+
+
+InstancePath = Annotated[
+    Path,
+    typer.Argument(
+        help="Instance folder (instance.toml, nodes.csv, ...) or .xlsx workbook.",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def solve(
+    instance: InstancePath,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Plan folder to write (default: plans/<instance name>)."
+        ),
+    ] = None,
+    solver: Annotated[SolverName, typer.Option(help="LP solver.")] = SolverName.highs,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit", min=0, help="Seconds for the whole solve; no plan if reached."
+        ),
+    ] = None,
+    method: Annotated[Method, typer.Option(help="HiGHS method for the first stage.")] = Method.ipm,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the plan folder if it exists.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the plan summary as JSON on stdout.")
+    ] = False,
+) -> None:
+    """Solve an instance and write the plan folder, then print a summary."""
+    from allocator.solve import solve as solve_plan
+    from allocator.write import refuse_existing
+
+    with _errors():
+        target = output
+        if target is not None:
+            refuse_existing(target, force=force)
+        with _status(not quiet and not as_json, "loading the instance...") as progress:
+            plan = solve_plan(
+                instance,
+                solver=solver.value,
+                time_limit=time_limit,
+                method=method.value,
+                progress=progress,
+            )  # type: ignore[arg-type]
+            if target is None:
+                target = Path("plans") / plan.summary["instance"]["name"]
+                refuse_existing(target, force=force)
+            plan.write(target, force=force)
+        if as_json:
+            sys.stdout.write(json.dumps(plan.summary, indent=2, ensure_ascii=False) + "\n")
+        elif not quiet:
+            show.plan_summary(_out(), plan.summary, str(target))
+
+
+@app.command()
+def validate(instance: InstancePath) -> None:
+    """Check an instance and report every problem at once (exit 2 if there is any)."""
+    from allocator.load import load_instance
+    from allocator.network import unreachable_demand
+
+    with _errors():
+        inst = load_instance(instance)
+        out = _out()
+        out.print(
+            f"[green]ok[/]: {inst.name}: {len(inst.nodes):,} nodes, {len(inst.links):,} "
+            f"links, {inst.periods} months from {inst.start}, "
+            f"{len(inst.categories)} categories"
+        )
+        lost = unreachable_demand(inst)
+        if not lost.empty:
+            out.print(
+                f"[yellow]warning[/]: {len(lost)} node(s) with demand that no supply can "
+                f"reach ({int(lost['demand'].sum()):,} cards stay unmet); "
+                "see `allocator info`"
+            )
+
+
+@app.command()
+def info(instance: InstancePath) -> None:
+    """Show sizes, supply against demand by month, and demand no supply can reach."""
+    from allocator.info import describe
+    from allocator.load import load_instance
+
+    with _errors():
+        show.instance_info(_out(), describe(load_instance(instance)))
+
+
+@app.command()
+def verify(
+    instance: InstancePath,
+    plan: Annotated[Path, typer.Argument(help="Plan folder to check.", show_default=False)],
+) -> None:
+    """Re-check a plan against the instance, independently of the LP code (exit 1 if wrong)."""
+    from allocator.load import load_instance
+    from allocator.plan import read_plan
+    from allocator.verify import verify as verify_plan
+
+    with _errors():
+        problems = verify_plan(load_instance(instance), read_plan(plan))
+        if problems:
+            err = _err()
+            err.print(f"[bold red]plan {plan} fails verification[/]: {len(problems)} problem(s)")
+            for p in problems:
+                err.print(f"  {p}", markup=False)
+            raise typer.Exit(EXIT_FAILURE)
+        _out().print(
+            f"[green]ok[/]: {plan} satisfies every constraint of the model, in whole "
+            "cards, and its summary figures recompute exactly"
+        )
+
+
+@app.command()
+def generate(
+    output: Annotated[Path, typer.Argument(help="Instance folder to write.", show_default=False)],
+    offices: Annotated[int, typer.Option(min=1, help="Number of district offices.")] = 514,
+    months: Annotated[int, typer.Option(min=1, help="Months in the horizon.")] = 12,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same instance).")] = 0,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the folder if it exists.")
+    ] = False,
+) -> None:
+    """Write a synthetic instance shaped like the national network, of any size."""
+    from allocator.generate import write_generated
+
+    with _errors():
+        path = write_generated(output, offices, months, seed, force)
+        _out().print(f"wrote {path} ({offices:,} offices, {months} months, seed {seed})")
+
+
+def main() -> None:
+    """Entry point of the ``allocator`` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""How results look in a terminal: rich tables for plans, instances and problems.
+
+Only presentation lives here; every number comes from the Python API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from allocator.errors import Problem
+from allocator.info import InstanceInfo
+
+
+def _n(value: float | int) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def plan_summary(
+    console: Console, summary: dict[str, Any], folder: str | None = None, worst: int = 5
+) -> None:
+    """Print a plan's headline figures, its worst-served regions and where time went."""
+    totals, objective = summary["totals"], summary["objective"]
+    title = f"Plan for {summary['instance']['name']}"
+    if folder:
+        title += f"  ->  {folder}"
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_column("figure", style="bold")
+    table.add_column("value", justify="right")
+    table.add_row("demand", _n(totals["demand"]))
+    table.add_row("issued", _n(totals["issued"]))
+    table.add_row("unmet at horizon end", _n(totals["unmet"]))
+    table.add_row("fill rate", _pct(totals["fill_rate"]))
+    table.add_row("waiting (weighted card-months)", _n(objective["waiting"]))
+    table.add_row("card-months waiting", _n(totals["card_months_waiting"]))
+    table.add_row("cost", _n(objective["cost"]))
+    solver = summary.get("solver", {})
+    table.add_row(
+        "status",
+        f"{summary['status']} ({solver.get('name', '?')} "
+        f"{solver.get('version', '')}, {solver.get('method', 'default')})",
+    )
+    console.print(table)
+
+    regions = summary.get("regions", [])[:worst]
+    if regions:
+        rt = Table(title=f"Lowest fill rate ({len(regions)} regions)", title_justify="left")
+        for column in ("region", "demand", "issued", "unmet", "fill rate"):
+            rt.add_column(column, justify="left" if column == "region" else "right")
+        for r in regions:
+            rt.add_row(
+                r["region"] or "(none)",
+                _n(r["demand"]),
+                _n(r["issued"]),
+                _n(r["unmet"]),
+                _pct(r["fill_rate"]),
+            )
+        console.print(rt)
+
+    seconds = summary.get("seconds", {})
+    console.print(
+        "time: "
+        + ", ".join(
+            f"{step} {seconds[step]:.2f} s"
+            for step in ("load", "build", "solve", "write")
+            if step in seconds
+        ),
+        style="dim",
+    )
+
+
+def problems(console: Console, items: Iterable[Problem], header: str) -> None:
+    """Print input problems, one per line, under a header."""
+    items = list(items)
+    console.print(f"[bold red]{header}[/]: {len(items)} problem{'s' if len(items) != 1 else ''}")
+    for p in items:
+        console.print(f"  {p}", markup=False, highlight=False)
+
+
+def instance_info(console: Console, info: InstanceInfo) -> None:
+    """Print sizes, supply against demand per month, and unreachable demand."""
+    console.print(f"[bold]{info.name}[/]  {info.description}")
+    console.print(f"sha256 {info.sha256}", style="dim")
+    sizes = Table(title="Sizes", show_header=False, title_justify="left")
+    sizes.add_column("what")
+    sizes.add_column("count", justify="right")
+    for key, value in info.sizes.items():
+        sizes.add_row(key, _n(value))
+    console.print(sizes)
+
+    months = Table(title="Supply and demand by month", title_justify="left")
+    for column in ("month", "supply", "demand", "cum. supply", "cum. demand", "cum. gap"):
+        months.add_column(column, justify="left" if column == "month" else "right")
+    for row in info.months.itertuples(index=False):
+        gap = row.cumulative_gap
+        months.add_row(
+            row.period,
+            _n(row.supply),
+            _n(row.demand),
+            _n(row.cumulative_supply),
+            _n(row.cumulative_demand),
+            f"[red]{_n(gap)}[/]" if gap < 0 else _n(gap),
+        )
+    console.print(months)
+
+    if info.unreachable.empty:
+        console.print("Every node with demand can be reached from some supply.")
+    else:
+        console.print(
+            f"[yellow]warning[/]: {len(info.unreachable)} node(s) with demand that no supply can "
+            "reach; their demand stays unmet:"
+        )
+        for row in info.unreachable.itertuples(index=False):
+            console.print(
+                f"  {row.node} ({row.name}, {row.region or 'no region'}): {_n(row.demand)} cards",
+                markup=False,
+                highlight=False,
+            )
