@@ -615,10 +615,8 @@ def validate_frames(
         raise InputError(order_problems(out.problems, source))
 
     if start is None or periods is None:
-        # Only when the loader already reported why the settings are unreadable.
-        raise InputError(
-            [Problem(labels["instance"], None, None, "the settings could not be read")]
-        )
+        # Only when the loader has already reported why the settings are unreadable.
+        raise InputError([])
     built = {}
     for filename, (columns, _) in schema.FILES.items():
         table = schema.TABLES[filename]
