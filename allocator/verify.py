@@ -88,8 +88,8 @@ class _Data:
         self.link_from = links["from"].astype(str).to_numpy()
         self.link_to = links["to"].astype(str).to_numpy()
         self.link_mode = _text(links["mode"]) if "mode" in links else np.full(L, "", object)
-        self.from_pos = self.node_index.get_indexer(self.link_from)
-        self.to_pos = self.node_index.get_indexer(self.link_to)
+        self.from_pos = self.node_index.get_indexer(pd.Index(self.link_from))
+        self.to_pos = self.node_index.get_indexer(pd.Index(self.link_to))
         self.lead = _floats(links["lead_time"]).astype(np.int64)
         self.link_cost = _floats(links["cost"])
         self.hold = _floats(nodes["holding_cost"])
@@ -111,13 +111,13 @@ class _Data:
                 ("issue", self.issue_cap, self.node_index),
             ):
                 rows = (cap["what"].astype(str) == what).to_numpy()
-                pos = index.get_indexer(cap["id"].astype(str)[rows])
+                pos = index.get_indexer(pd.Index(cap["id"].astype(str)[rows]))
                 ok = (pos >= 0) & (t[rows] >= 1) & (t[rows] <= P)
                 table[pos[ok], t[rows][ok].astype(int) - 1] = value[rows][ok]
 
         self.supply = np.zeros((N, P))
         if len(instance.supply):
-            n = self.node_index.get_indexer(instance.supply["node"].astype(str))
+            n = self.node_index.get_indexer(pd.Index(instance.supply["node"].astype(str)))
             t = self.month(instance.supply["period"])
             ok = (n >= 0) & (t >= 1) & (t <= P)
             np.add.at(
@@ -129,8 +129,8 @@ class _Data:
         self.demand = np.zeros((N, K, P))
         if len(instance.demand):
             dem = instance.demand
-            n = self.node_index.get_indexer(dem["node"].astype(str))
-            k = self.category_index.get_indexer(dem["category"].astype(str))
+            n = self.node_index.get_indexer(pd.Index(dem["node"].astype(str)))
+            k = self.category_index.get_indexer(pd.Index(dem["category"].astype(str)))
             t = self.month(dem["period"])
             ok = (n >= 0) & (k >= 0) & (t >= 1) & (t <= P)
             np.add.at(
@@ -239,7 +239,7 @@ class _Table:
 
     def known(self, column: str, index: pd.Index, what: str) -> np.ndarray:
         """Positions of the column's ids in ``index`` (-1 when unknown, reported)."""
-        pos = index.get_indexer(self.frame[column].astype(str))
+        pos = index.get_indexer(pd.Index(self.frame[column].astype(str)))
         self.out.add_where(
             self.file,
             pos < 0,
@@ -363,14 +363,16 @@ def _check_shipments(
     ):
         given = _text(f[column])
         wrong = known & (given != expected[lk])
-        out.add_where(
-            file,
-            wrong,
-            lambda i, c=column, e=expected, g=given: (
+
+        def mismatch(
+            i: int, c: str = column, e: np.ndarray = expected, g: np.ndarray = given
+        ) -> str:
+            return (
                 f"{file} row {rows[i]}: link {data.link_ids[lk[i]]} has {c} '{e[lk[i]]}', "
                 f"not '{g[i]}'"
-            ),
-        )
+            )
+
+        out.add_where(file, wrong, mismatch)
 
     in_horizon = known & (t >= 1) & (t <= P)
     ti = np.where(in_horizon, t, 1).astype(np.int64)
@@ -448,7 +450,7 @@ def _check_issuance(
 
     def where(i: int) -> str:
         n, k, tt = np.unravel_index(i, (N, K, P))
-        return f"node {data.node_ids[n]}, category {data.categories[k]}, {data.label(tt + 1)}"
+        return f"node {data.node_ids[n]}, category {data.categories[k]}, {data.label(int(tt) + 1)}"
 
     def at_row(i: int) -> str:
         r = row_of.flat[i]
@@ -466,8 +468,8 @@ def _check_issuance(
         "backlog",
         (B + tol < 0).ravel(),
         lambda i: (
-            f"backlog: {where(i)}: {_fmt(-B.flat[i])} more cards issued than demanded so far "
-            "(a card issued before its demand arises)"
+            f"backlog: {where(i)}: issued exceeds the demand arisen so far by "
+            f"{_fmt(-B.flat[i])} (a card issued before its demand arises)"
         ),
     )
     out.add_where(
@@ -601,14 +603,16 @@ def _check_nodes(
             given = table.whole(column, tol)
             limit = tol
         wrong = ok & ~(np.abs(given - expected[n]) <= limit)
-        out.add_where(
-            "nodes",
-            wrong,
-            lambda i, c=column, g=given, e=expected: (
+
+        def mismatch(
+            i: int, c: str = column, g: np.ndarray = given, e: np.ndarray = expected
+        ) -> str:
+            return (
                 f"{file} row {rows[i]}: {c} {_fmt(g[i])} for node {data.node_ids[n[i]]}, "
                 f"recomputed {_fmt(e[n[i]])}"
-            ),
-        )
+            )
+
+        out.add_where("nodes", wrong, mismatch)
     listed = np.zeros(len(data.node_ids), bool)
     listed[node[ok]] = True
     out.add_where(
