@@ -4,7 +4,7 @@
     >>> inst = allocator.load_instance("instances/tiny")
     >>> plan = allocator.solve(inst)
     >>> plan.summary["totals"]["unmet"]
-    0
+    5
 """
 
 from allocator.errors import AllocatorError, InputError, PlanExistsError, Problem, SolveError

@@ -77,11 +77,12 @@ def to_pulp(lp: LinearProgram, name: str = "allocation") -> PulpModel:
     """
     upper = [None if not np.isfinite(u) else float(u) for u in lp.col_upper.tolist()]
     lower = lp.col_lower.tolist()
+    problem = pulp.LpProblem(name, pulp.LpMinimize)
+    new_variable = problem.add_variable
     variables = [
-        pulp.LpVariable(n, lowBound=lo, upBound=up)
+        new_variable(n, lowBound=lo, upBound=up)
         for n, lo, up in zip(_column_names(lp), lower, upper, strict=True)
     ]
-    problem = pulp.LpProblem(name, pulp.LpMinimize)
     row_names = [""] * lp.n_rows
     for family, keys in lp.rows.items():
         for r in keys["row"].tolist():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import networkx as nx
@@ -189,11 +188,11 @@ def test_printing_capacity_binds_somewhere(big: allocator.Instance) -> None:
     assert 0.05 < binding < 0.95
 
 
-def test_seven_thousand_offices_by_24_months_is_fast() -> None:
-    began = time.perf_counter()
+def test_seven_thousand_offices_by_24_months() -> None:
+    # Speed is measured in benchmarks/, not asserted here.
     inst = generate_instance(7000, 24, seed=0)
-    assert time.perf_counter() - began < 3.0
     assert len(inst.offices) == 7000
+    assert len(inst.nodes) == 7000 + 34 + 2
 
 
 # -- errors, files and the rest of the engine -------------------------------------------
