@@ -146,3 +146,20 @@ def test_monthly_issue_is_the_supply(plan: allocator.Plan) -> None:
     assert list(months.loc["2017-04":"2017-09"]) == [971_429] * 4 + [971_428] * 2
     assert months["2017-10"] == 221_428 + 250_000
     assert list(months.loc["2017-11":"2017-12"]) == [250_000, 250_000]
+
+
+def test_readme_results_match_a_fresh_solve(plan: allocator.Plan, tmp_path: Path) -> None:
+    # The parts of the README's results that every optimal plan shares: the monthly table
+    # and the run-off line (the provincial ranking is one optimal plan among many).
+    plan.write(tmp_path / "plan")
+    out = subprocess.run(
+        [sys.executable, str(FOLDER / "results.py"), str(tmp_path / "plan")],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    readme = (FOLDER / "README.md").read_text(encoding="utf-8")
+    firm = [line for line in out.splitlines() if line.startswith("| 2017-") or "pilkada" in line]
+    assert len(firm) == 11
+    for line in firm:
+        assert line in readme, line
