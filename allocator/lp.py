@@ -301,6 +301,8 @@ def solve_highs(
     """Solve ``model`` lexicographically with HiGHS (waiting, then cost on the optimal face)."""
     if method not in METHODS:
         raise SolveError(f"unknown HiGHS method '{method}'; choose one of {', '.join(METHODS)}")
+    if lp.n_cols == 0:
+        return _nothing_to_decide(lp, "highs", method)
     deadline = None if time_limit is None else time.perf_counter() + time_limit
     options: dict[str, Any] = {"solver": method}
     if method == "ipm":
@@ -377,6 +379,18 @@ def solve_highs(
     )
 
 
+def _nothing_to_decide(lp: LinearProgram, name: str, method: str | None) -> LexResult:
+    """The result for an LP without columns (no card can move): nothing to solve."""
+    stages = [StageResult("optimal", lp.wait_constant, 0.0), StageResult("optimal", 0.0, 0.0)]
+    info: dict[str, Any] = {
+        "name": name,
+        "version": highs_version() if name == "highs" else "PuLP " + pulp.__version__,
+    }
+    if method:
+        info["method"] = method
+    return LexResult(np.zeros(0), lp.wait_constant, 0.0, stages, info)
+
+
 def highs_version() -> str:
     """The version of the HiGHS library in use."""
     with _stdout_silenced():
@@ -386,6 +400,8 @@ def highs_version() -> str:
 
 def solve_cbc(lp: LinearProgram, model: PulpModel, *, time_limit: float | None = None) -> LexResult:
     """Solve ``model`` lexicographically with CBC (shipped with PuLP): the fallback."""
+    if lp.n_cols == 0:
+        return _nothing_to_decide(lp, "cbc", None)
     problem = model.problem
     deadline = None if time_limit is None else time.perf_counter() + time_limit
 
@@ -394,8 +410,12 @@ def solve_cbc(lp: LinearProgram, model: PulpModel, *, time_limit: float | None =
         if remaining is not None and remaining <= 0:
             raise _time_limit_error(time_limit, stage)
         began = time.perf_counter()
-        cbc = pulp.PULP_CBC_CMD(msg=False, timeLimit=remaining)
-        code = problem.solve(cbc)
+        with warnings.catch_warnings():
+            # PuLP 3.3 deprecates its bundled CBC in favour of PuLP 4's; pinned to <4, we
+            # keep the bundled one, which needs no separate install.
+            warnings.filterwarnings("ignore", "PULP_CBC_CMD is deprecated", DeprecationWarning)
+            cbc = pulp.PULP_CBC_CMD(msg=False, timeLimit=remaining)
+            code = problem.solve(cbc)
         status = pulp.LpStatus[code].lower()
         seconds = time.perf_counter() - began
         if remaining is not None and seconds >= remaining and status != "optimal":
@@ -404,22 +424,35 @@ def solve_cbc(lp: LinearProgram, model: PulpModel, *, time_limit: float | None =
             raise SolveError(f"CBC could not solve {stage}: {status}")
         return StageResult(status, float(pulp.value(problem.objective) or 0.0), seconds)
 
-    stage1 = run("stage 1 (waiting)")
-    values = np.array([v.varValue or 0.0 for v in model.variables])
-    reduced = np.array([v.dj or 0.0 for v in model.variables])
-    tol = 1e-7 * max(1.0, float(np.abs(lp.c_wait).max(initial=0.0)))
-    fix, lo, _ = _face(values, lp.col_lower, lp.col_upper, reduced, tol)
-    for i, bound in zip(fix.tolist(), lo.tolist(), strict=True):
-        model.variables[i].lowBound = bound
-        model.variables[i].upBound = bound
-    for constraint in model.constraints:
-        if constraint.sense != pulp.LpConstraintEQ and abs(constraint.pi or 0.0) > tol:
-            constraint.sense = pulp.LpConstraintEQ
-    waiting = float(lp.c_wait @ values) + lp.wait_constant
-    stage1.objective += lp.wait_constant
-    problem.setObjective(_objective(model.variables, lp.c_cost))
-    stage2 = run("stage 2 (cost)")
-    values = np.array([v.varValue or 0.0 for v in model.variables])
+    # PuLP 3.3 writes an MPS file CBC rejects when a stage's objective is empty after
+    # another stage was solved (its dummy column stays behind), so an empty stage is
+    # not sent to CBC: no waiting to minimise means the whole feasible set is the face.
+    if np.any(lp.c_wait):
+        stage1 = run("stage 1 (waiting)")
+        values = np.array([v.varValue or 0.0 for v in model.variables])
+        reduced = np.array([v.dj or 0.0 for v in model.variables])
+        tol = 1e-7 * max(1.0, float(np.abs(lp.c_wait).max(initial=0.0)))
+        fix, lo, _ = _face(values, lp.col_lower, lp.col_upper, reduced, tol)
+        for i, bound in zip(fix.tolist(), lo.tolist(), strict=True):
+            model.variables[i].lowBound = bound
+            model.variables[i].upBound = bound
+        for constraint in model.constraints:
+            if constraint.sense != pulp.LpConstraintEQ and abs(constraint.pi or 0.0) > tol:
+                constraint.sense = pulp.LpConstraintEQ
+        waiting = float(lp.c_wait @ values) + lp.wait_constant
+        stage1.objective += lp.wait_constant
+        if np.any(lp.c_cost):
+            problem.setObjective(_objective(model.variables, lp.c_cost))
+            stage2 = run("stage 2 (cost)")
+            values = np.array([v.varValue or 0.0 for v in model.variables])
+        else:
+            stage2 = StageResult("optimal", 0.0, 0.0)
+    else:
+        waiting = lp.wait_constant
+        stage1 = StageResult("optimal", waiting, 0.0)
+        problem.setObjective(_objective(model.variables, lp.c_cost))
+        stage2 = run("stage 2 (cost)")
+        values = np.array([v.varValue or 0.0 for v in model.variables])
     return LexResult(
         values=values,
         waiting=waiting,

@@ -47,8 +47,8 @@ class Reach:
 
     ``supplied``: nodes that can ever hold a card (reachable from a node with
     stock or supply). ``useful``: nodes from which some demand can be reached.
-    ``links``: ids of links from a supplied node to a useful node; no other
-    link can carry a card to anyone waiting.
+    ``links``: ids of links from a supplied node; no other link can ever carry
+    a card.
     """
 
     supplied: frozenset[str]
@@ -71,8 +71,10 @@ def reach(instance: Instance, graph: nx.MultiDiGraph | None = None) -> Reach:
     for node in sinks:
         if node not in useful:
             useful |= nx.descendants(reverse, node) | {node}
+    # A link matters wherever its tail can hold cards: even a link that leads to no
+    # demand can lower cost (cheaper storage at its head), so none is pruned for that.
     links = instance.links
-    keep = links["from"].isin(supplied) & links["to"].isin(useful)
+    keep = links["from"].isin(supplied)
     return Reach(frozenset(supplied), frozenset(useful), frozenset(links.loc[keep, "id"]))
 
 
