@@ -219,6 +219,186 @@ def generate(
         _out().print(f"wrote {path} ({offices:,} offices, {months} months, seed {seed})")
 
 
+# -- batch ------------------------------------------------------------------------------
+
+
+@app.command()
+def batch(
+    instance: InstancePath,
+    scenarios: Annotated[
+        Path,
+        typer.Argument(
+            help="Scenario table: scenario,change,target,period,value.", show_default=False
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Results folder to write (scenarios.csv, plans/).",
+            show_default=False,
+        ),
+    ],
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Scenarios at a time in local processes (default: the number of cores).",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Run on the Dask cluster at tcp://HOST:PORT instead of local processes.",
+        ),
+    ] = None,
+    keep_plans: Annotated[
+        bool, typer.Option("--keep-plans", help="Also write each plan under RESULTS/plans/.")
+    ] = False,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Plan folder each scenario re-plans (with --from)."),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="Month YYYY-MM from which the baseline is re-planned."),
+    ] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit", min=0, help="Seconds per scenario; one over it is recorded as failed."
+        ),
+    ] = None,
+    solver: Annotated[SolverName, typer.Option(help="LP solver.")] = SolverName.highs,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the results folder if it exists.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Solve many what-if scenarios of an instance and tabulate them in RESULTS/scenarios.csv.
+
+    Exit 1 when a scenario failed (the table is still written, with its message).
+    """
+    import shutil
+    import tempfile
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from allocator.batch import run_batch, write_results
+    from allocator.load import load_instance
+    from allocator.scenarios import read_scenarios
+    from allocator.write import refuse_existing
+
+    with _errors():
+        refuse_existing(output, force=force)
+        inst = load_instance(instance)
+        table = read_scenarios(scenarios, inst)  # every bad row, before anything runs
+        bar = Progress(
+            TextColumn("scenarios"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn(
+                "done {task.fields[done]}, failed {task.fields[failed]}, "
+                "remaining {task.fields[remaining]}"
+            ),
+            TimeElapsedColumn(),
+            console=_err(),
+            disable=quiet,
+        )
+        task = bar.add_task("batch", total=None, done=0, failed=0, remaining="?")
+
+        def advance(done: int, failed: int, remaining: int) -> None:
+            bar.update(
+                task,
+                completed=done + failed,
+                total=done + failed + remaining,
+                done=done,
+                failed=failed,
+                remaining=remaining,
+            )
+
+        staging = None
+        try:
+            if keep_plans:
+                output.parent.mkdir(parents=True, exist_ok=True)
+                staging = Path(
+                    tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".plans", dir=output.parent)
+                )
+            with bar:
+                results = run_batch(
+                    inst,
+                    table,
+                    workers=workers,
+                    scheduler=scheduler,
+                    time_limit=time_limit,
+                    solver=solver.value,
+                    keep_plans=staging,
+                    baseline=baseline,
+                    start=start,
+                    progress=advance,
+                )
+            write_results(output, results, plans=staging, force=force)
+        finally:
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+        failed = int((results["status"] == "failed").sum())
+        if not quiet:
+            _batch_summary(_out(), results, output)
+        if failed:
+            _err().print(
+                f"[bold red]{failed} of {len(results)} scenario(s) failed[/]; "
+                f"see the message column of {output / 'scenarios.csv'}"
+            )
+            raise typer.Exit(EXIT_FAILURE)
+
+
+def _batch_summary(out: Console, results: object, output: Path) -> None:
+    """Print the scenarios with the most waiting (all of them when there are few)."""
+    import pandas as pd
+    from rich.table import Table
+
+    results = pd.DataFrame(results)
+    shown = results
+    title = "Scenarios"
+    if len(results) > 20:
+        shown = results.sort_values("waiting", ascending=False, na_position="first").head(10)
+        title = f"The 10 of {len(results)} scenarios with the most waiting (failed first)"
+    table = Table(title=title, title_justify="left")
+    for column in (
+        "scenario",
+        "status",
+        "waiting",
+        "unmet",
+        "fill rate",
+        "worst region",
+        "",
+        "cost",
+    ):
+        left = column in ("scenario", "status", "worst region")
+        table.add_column(column, justify="left" if left else "right", no_wrap=left)
+    for row in shown.itertuples(index=False):
+        ok = row.status != "failed"
+        table.add_row(
+            row.scenario,
+            row.status if ok else "[red]failed[/]",
+            f"{row.waiting:,.0f}" if ok else "",
+            f"{row.unmet:,}" if ok else "",
+            f"{row.fill_rate:.1%}" if ok else "",
+            str(row.worst_region) if ok else "",
+            f"{row.worst_region_fill_rate:.1%}" if ok else "",
+            f"{row.cost:,.0f}" if ok else "",
+        )
+    out.print(table)
+    optimal = int((results["status"] == "optimal").sum())
+    out.print(
+        f"wrote {output / 'scenarios.csv'}: {len(results)} scenario(s), {optimal} optimal, "
+        f"{len(results) - optimal} failed"
+    )
+
+
 def main() -> None:
     """Entry point of the ``allocator`` console script."""
     app()
