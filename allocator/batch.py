@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -34,6 +34,7 @@ from allocator.instance import Instance
 from allocator.load import load_instance
 from allocator.plan import Plan
 from allocator.scenarios import apply_changes, read_scenarios, scenario_ids
+from allocator.write import write_folder_atomic
 
 RESULT_COLUMNS = [
     "scenario",
@@ -291,6 +292,48 @@ def results_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
 def results_csv(frame: pd.DataFrame) -> bytes:
     """The result table as ``scenarios.csv`` bytes."""
     return frame.to_csv(index=False, lineterminator="\n").encode()
+
+
+class _LazyFiles(Mapping[str, bytes]):
+    """Files given as bytes, plus the files under ``root`` as ``prefix/...``, read when asked for.
+
+    Lets :func:`write_folder_atomic` copy many plan folders one file at a time
+    instead of holding them all in memory.
+    """
+
+    def __init__(self, given: dict[str, bytes], root: Path | None, prefix: str) -> None:
+        self._given = given
+        self._paths: dict[str, Path] = {}
+        if root is not None:
+            self._paths = {
+                f"{prefix}/{p.relative_to(root).as_posix()}": p
+                for p in sorted(root.rglob("*"))
+                if p.is_file()
+            }
+
+    def __getitem__(self, key: str) -> bytes:
+        if key in self._given:
+            return self._given[key]
+        return self._paths[key].read_bytes()
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._given
+        yield from self._paths
+
+    def __len__(self) -> int:
+        return len(self._given) + len(self._paths)
+
+
+def write_results(
+    folder: str | Path, table: pd.DataFrame, *, plans: Path | None = None, force: bool = False
+) -> Path:
+    """Write ``folder/scenarios.csv``, and the plan folders under ``plans`` as ``folder/plans/``.
+
+    The folder is written completely or not at all
+    (:func:`allocator.write.write_folder_atomic`).
+    """
+    files = _LazyFiles({"scenarios.csv": results_csv(table)}, plans, "plans")
+    return write_folder_atomic(folder, files, force=force)
 
 
 # -- local processes ----------------------------------------------------------------------
