@@ -1,0 +1,104 @@
+"""Optional outputs written beside a plan's tables: ``plan.xlsx`` and ``report.html``.
+
+``solve`` and ``replan`` both call :func:`plan_extras` and hand its files to
+:meth:`allocator.Plan.write`, so the extras land in the plan folder in the same
+atomic rename as the tables: a run that fails writes nothing at all.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from allocator.errors import InputError, PlanExistsError, Problem
+from allocator.instance import Instance
+from allocator.plan import Plan
+
+FORMATS = ("csv", "xlsx")
+XLSX_NAME = "plan.xlsx"
+REPORT_NAME = "report.html"
+
+
+def parse_formats(values: Iterable[str]) -> list[str]:
+    """Formats from repeated and/or comma-separated options: ``["xlsx"]``, ``["csv,xlsx"]``.
+
+    ``csv`` is always written and accepted for symmetry. Raises :class:`InputError`
+    naming an unknown format.
+    """
+    out: list[str] = []
+    for value in values:
+        for item in value.split(","):
+            name = item.strip().lower()
+            if not name:
+                continue
+            if name not in FORMATS:
+                raise InputError(
+                    [
+                        Problem(
+                            "--format",
+                            None,
+                            None,
+                            f"unknown format '{item.strip()}'; choose from {', '.join(FORMATS)}",
+                        )
+                    ]
+                )
+            if name not in out:
+                out.append(name)
+    return out
+
+
+def plan_extras(
+    plan: Plan,
+    instance: Instance | str | Path | None,
+    formats: Iterable[str] = (),
+    report: bool = False,
+) -> dict[str, bytes]:
+    """The extra files of a plan folder (relative path -> bytes) for ``Plan.write(extra_files=)``.
+
+    Parameters
+    ----------
+    plan
+        The plan about to be written.
+    instance
+        The instance it was solved from (or its path), for the report's map;
+        ``None``: the one ``plan.summary`` names, if it can be found.
+    formats
+        Output formats as given on the command line (see :func:`parse_formats`);
+        ``xlsx`` adds ``plan.xlsx``.
+    report
+        Add ``report.html``.
+    """
+    files: dict[str, bytes] = {}
+    if "xlsx" in parse_formats(formats):
+        from allocator.xlsx import plan_xlsx_bytes
+
+        files[XLSX_NAME] = plan_xlsx_bytes(plan)
+    if report:
+        from allocator.report import locate_instance, render_plan_report
+
+        found, note = locate_instance(plan.summary, Path.cwd(), instance)
+        files[REPORT_NAME] = render_plan_report(plan, found, instance_note=note).encode()
+    return files
+
+
+def write_file_atomic(path: str | Path, data: bytes, *, force: bool = False) -> Path:
+    """Write one file completely or not at all; refuse an existing file unless ``force``."""
+    target = Path(path)
+    if target.exists() and not force:
+        raise PlanExistsError(f"{target} already exists; use --force to replace it")
+    if target.is_dir():
+        raise PlanExistsError(f"{target} is a folder, not a file")
+    parent = target.parent if str(target.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    handle, staging = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(staging, 0o644)
+        os.replace(staging, target)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+    return target
