@@ -117,12 +117,25 @@ def solve(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the plan summary as JSON on stdout.")
     ] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write report.html (see `allocator report`).")
+    ] = False,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            help="Also write the plan in this format: xlsx writes plan.xlsx (one sheet per "
+            "table). Repeat or comma-separate.",
+        ),
+    ] = None,
 ) -> None:
     """Solve an instance and write the plan folder, then print a summary."""
+    from allocator.outputs import parse_formats, plan_extras
     from allocator.solve import solve as solve_plan
     from allocator.write import refuse_existing
 
     with _errors():
+        wanted = parse_formats(formats or [])
         target = output
         if target is not None:
             refuse_existing(target, force=force)
@@ -137,7 +150,10 @@ def solve(
             if target is None:
                 target = Path("plans") / plan.summary["instance"]["name"]
                 refuse_existing(target, force=force)
-            plan.write(target, force=force)
+            if report or wanted:
+                progress("writing the report and spreadsheet")
+            extras = plan_extras(plan, instance, wanted, report)
+            plan.write(target, force=force, extra_files=extras)
         if as_json:
             sys.stdout.write(json.dumps(plan.summary, indent=2, ensure_ascii=False) + "\n")
         elif not quiet:
@@ -217,6 +233,41 @@ def generate(
     with _errors():
         path = write_generated(output, offices, months, seed, force)
         _out().print(f"wrote {path} ({offices:,} offices, {months} months, seed {seed})")
+
+
+@app.command("report")
+def report_command(
+    plan: Annotated[Path, typer.Argument(help="Plan folder.", show_default=False)],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="HTML file to write (default: PLAN/report.html)."),
+    ] = None,
+    instance: Annotated[
+        Path | None,
+        typer.Option(
+            "--instance",
+            help="Instance for the map (default: the one the plan names, if it is found).",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the HTML file if it exists.")
+    ] = False,
+) -> None:
+    """Write a plan's report: one self-contained HTML page with its figures, charts and map."""
+    from rich.markup import escape
+
+    from allocator.outputs import write_file_atomic
+    from allocator.report import build_report
+    from allocator.write import refuse_existing
+
+    with _errors():
+        target = output if output is not None else plan / "report.html"
+        refuse_existing(target, force=force)
+        page, note = build_report(plan, instance=instance)
+        write_file_atomic(target, page.encode(), force=force)
+        if note:
+            _err().print(f"[yellow]warning[/]: {escape(note)}")
+        _out().print(f"wrote {target}")
 
 
 # -- batch ------------------------------------------------------------------------------
