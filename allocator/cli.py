@@ -38,9 +38,10 @@ class SolverName(StrEnum):
 
 
 class Method(StrEnum):
-    ipm = "ipm"
+    auto = "auto"
+    hipo = "hipo"
+    ipx = "ipx"
     simplex = "simplex"
-    choose = "choose"
 
 
 def _out() -> Console:
@@ -109,7 +110,13 @@ def solve(
             "--time-limit", min=0, help="Seconds for the whole solve; no plan if reached."
         ),
     ] = None,
-    method: Annotated[Method, typer.Option(help="HiGHS method for the first stage.")] = Method.ipm,
+    method: Annotated[
+        Method,
+        typer.Option(
+            help="HiGHS method for the first stage: auto is HiPO (interior point) where "
+            "highspy-extras is installed, else IPX; both end with crossover."
+        ),
+    ] = Method.auto,
     force: Annotated[
         bool, typer.Option("--force", help="Replace the plan folder if it exists.")
     ] = False,

@@ -21,6 +21,7 @@ PuLP model. A move to PuLP 4 is a change to this module only.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import sys
 import time
@@ -40,9 +41,32 @@ with warnings.catch_warnings():
     import highspy
 
 SOLVERS = ("highs", "cbc")
-# HiGHS methods: interior point with crossover (a vertex) or dual simplex.
-METHODS = ("ipm", "simplex", "choose")
-DEFAULT_METHOD = "ipm"
+# HiGHS methods for stage 1. Interior points end with crossover, so every method
+# returns a vertex. "auto" is HiPO (HiGHS's newer interior point, from the
+# highspy-extras package) where it is installed, else IPX; measured in
+# benchmarks/README.md. HiGHS silently runs simplex when asked for HiPO without
+# highspy-extras, so availability is checked here, not assumed.
+METHODS = ("auto", "hipo", "ipx", "simplex")
+DEFAULT_METHOD = "auto"
+
+
+def hipo_available() -> bool:
+    """Whether HiGHS's HiPO interior point can run (the highspy-extras package is installed)."""
+    return importlib.util.find_spec("highspy_extras") is not None
+
+
+def resolve_method(method: str) -> str:
+    """The HiGHS method a stage-1 request stands for; SolveError if unknown or unavailable."""
+    if method not in METHODS:
+        raise SolveError(f"unknown HiGHS method '{method}'; choose one of {', '.join(METHODS)}")
+    if method == "auto":
+        return "hipo" if hipo_available() else "ipx"
+    if method == "hipo" and not hipo_available():
+        raise SolveError(
+            "the HiPO method needs the highspy-extras package: pip install highspy-extras "
+            "(matching your highspy version), or use --method ipx"
+        )
+    return method
 
 
 @dataclass
@@ -235,7 +259,7 @@ class StageResult:
     status: str
     objective: float
     seconds: float
-    iterations: int = 0
+    iterations: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -274,6 +298,16 @@ _HIGHS_STATUS = {
 }
 
 
+def _iterations(h: highspy.Highs) -> dict[str, int]:
+    info = h.getInfo()
+    counts = {
+        "ipm": int(info.ipm_iteration_count),
+        "crossover": int(info.crossover_iteration_count),
+        "simplex": int(info.simplex_iteration_count),
+    }
+    return {k: v for k, v in counts.items() if v}
+
+
 def _highs_status(h: highspy.Highs) -> str:
     raw = h.getModelStatus()
     name = getattr(raw, "name", str(raw)).split(".")[-1]
@@ -299,13 +333,12 @@ def solve_highs(
     threads: int | None = None,
 ) -> LexResult:
     """Solve ``model`` lexicographically with HiGHS (waiting, then cost on the optimal face)."""
-    if method not in METHODS:
-        raise SolveError(f"unknown HiGHS method '{method}'; choose one of {', '.join(METHODS)}")
+    method = resolve_method(method)
     if lp.n_cols == 0:
         return _nothing_to_decide(lp, "highs", method)
     deadline = None if time_limit is None else time.perf_counter() + time_limit
     options: dict[str, Any] = {"solver": method}
-    if method == "ipm":
+    if method in ("hipo", "ipx"):
         options["run_crossover"] = "on"
     solver = BulkHiGHS(
         model.variables, model.constraints, timeLimit=time_limit, threads=threads, **options
@@ -326,7 +359,7 @@ def solve_highs(
         status,
         h.getInfo().objective_function_value + lp.wait_constant,
         time.perf_counter() - began,
-        int(h.getInfo().simplex_iteration_count),
+        _iterations(h),
     )
     if status == "time limit":
         raise _time_limit_error(time_limit, "stage 1 (waiting)")
@@ -362,7 +395,7 @@ def solve_highs(
         status,
         h.getInfo().objective_function_value,
         time.perf_counter() - began,
-        int(h.getInfo().simplex_iteration_count),
+        _iterations(h),
     )
     if status == "time limit":
         raise _time_limit_error(time_limit, "stage 2 (cost)")

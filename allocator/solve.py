@@ -71,8 +71,9 @@ def solve(
         Seconds for both stages together; reaching it raises :class:`SolveError`
         and no plan is returned.
     method
-        HiGHS's method for stage 1: ``"ipm"`` (interior point + crossover,
-        default), ``"simplex"`` or ``"choose"``.
+        HiGHS's method for stage 1: ``"auto"`` (default: HiPO interior point
+        where highspy-extras is installed, else IPX), ``"hipo"``, ``"ipx"`` or
+        ``"simplex"``. Interior points end with crossover, so all give a vertex.
     progress
         Called with a short description as each step starts.
     """

@@ -28,44 +28,75 @@ def instances(draw: st.DrawFn) -> allocator.Instance:
     small = st.integers(0, 30)
     maybe_cap = st.one_of(st.none(), st.integers(0, 25))
     sources = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=2, unique=True))
-    nodes = pd.DataFrame({
-        "id": ids,
-        "stock": [draw(st.integers(0, 10)) if i in sources else 0 for i in ids],
-        # Storage only where no card is forced to arrive, so every instance is feasible.
-        "storage": [None if i in sources else draw(maybe_cap) for i in ids],
-        "issue_capacity": [draw(maybe_cap) for _ in ids],
-        "holding_cost": [draw(st.integers(0, 3)) for _ in ids],
-    })
-    pairs = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids))
-                          .filter(lambda p: p[0] != p[1]), min_size=1, max_size=8))
-    links = pd.DataFrame({
-        "id": [f"L{j}" for j in range(len(pairs))],  # repeated pairs are parallel links
-        "from": [a for a, _ in pairs],
-        "to": [b for _, b in pairs],
-        "capacity": [draw(maybe_cap) for _ in pairs],
-        "cost": [draw(st.integers(0, 9)) for _ in pairs],
-        "lead_time": [draw(st.integers(0, 2)) for _ in pairs],
-    })
-    supply_keys = draw(st.lists(st.tuples(st.sampled_from(sources), st.sampled_from(months)),
-                                max_size=4, unique=True))
-    supply = pd.DataFrame({"node": [k[0] for k in supply_keys],
-                           "period": [k[1] for k in supply_keys],
-                           "quantity": [draw(small) for _ in supply_keys]},
-                          columns=["node", "period", "quantity"])
-    weights = draw(st.lists(st.sampled_from([0.5, 1.0, 2.0, 3.0, 20.0]), min_size=1,
-                            max_size=3))
+    nodes = pd.DataFrame(
+        {
+            "id": ids,
+            "stock": [draw(st.integers(0, 10)) if i in sources else 0 for i in ids],
+            # Storage only where no card is forced to arrive, so every instance is feasible.
+            "storage": [None if i in sources else draw(maybe_cap) for i in ids],
+            "issue_capacity": [draw(maybe_cap) for _ in ids],
+            "holding_cost": [draw(st.integers(0, 3)) for _ in ids],
+        }
+    )
+    pairs = draw(
+        st.lists(
+            st.tuples(st.sampled_from(ids), st.sampled_from(ids)).filter(lambda p: p[0] != p[1]),
+            min_size=1,
+            max_size=8,
+        )
+    )
+    links = pd.DataFrame(
+        {
+            "id": [f"L{j}" for j in range(len(pairs))],  # repeated pairs are parallel links
+            "from": [a for a, _ in pairs],
+            "to": [b for _, b in pairs],
+            "capacity": [draw(maybe_cap) for _ in pairs],
+            "cost": [draw(st.integers(0, 9)) for _ in pairs],
+            "lead_time": [draw(st.integers(0, 2)) for _ in pairs],
+        }
+    )
+    supply_keys = draw(
+        st.lists(
+            st.tuples(st.sampled_from(sources), st.sampled_from(months)), max_size=4, unique=True
+        )
+    )
+    supply = pd.DataFrame(
+        {
+            "node": [k[0] for k in supply_keys],
+            "period": [k[1] for k in supply_keys],
+            "quantity": [draw(small) for _ in supply_keys],
+        },
+        columns=["node", "period", "quantity"],
+    )
+    weights = draw(st.lists(st.sampled_from([0.5, 1.0, 2.0, 3.0, 20.0]), min_size=1, max_size=3))
     categories = {f"k{i}": w for i, w in enumerate(weights)}
-    demand_keys = draw(st.lists(
-        st.tuples(st.sampled_from(ids), st.sampled_from(months), st.sampled_from(list(categories))),
-        max_size=10, unique=True))
-    demand = pd.DataFrame({"node": [k[0] for k in demand_keys],
-                           "period": [k[1] for k in demand_keys],
-                           "category": [k[2] for k in demand_keys],
-                           "quantity": [draw(small) for _ in demand_keys]},
-                          columns=["node", "period", "category", "quantity"])
+    demand_keys = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(ids), st.sampled_from(months), st.sampled_from(list(categories))
+            ),
+            max_size=10,
+            unique=True,
+        )
+    )
+    demand = pd.DataFrame(
+        {
+            "node": [k[0] for k in demand_keys],
+            "period": [k[1] for k in demand_keys],
+            "category": [k[2] for k in demand_keys],
+            "quantity": [draw(small) for _ in demand_keys],
+        },
+        columns=["node", "period", "category", "quantity"],
+    )
     return allocator.Instance.from_frames(
-        name="random", start=START, periods=periods, categories=categories,
-        nodes=nodes, links=links, supply=supply, demand=demand,
+        name="random",
+        start=START,
+        periods=periods,
+        categories=categories,
+        nodes=nodes,
+        links=links,
+        supply=supply,
+        demand=demand,
     )
 
 
@@ -79,10 +110,11 @@ def test_highs_plan_verifies_and_equals_min_cost_flow_optimum(inst: allocator.In
     assert plan.summary["objective"]["cost"] == pytest.approx(cost, abs=1e-9)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(instances())
-def test_simplex_method_gives_the_same_optimum(inst: allocator.Instance) -> None:
-    plan = allocator.solve(inst, method="simplex")
+@pytest.mark.parametrize("method", ["ipx", "simplex"])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=instances())
+def test_other_highs_methods_give_the_same_optimum(inst: allocator.Instance, method: str) -> None:
+    plan = allocator.solve(inst, method=method)
     assert allocator.verify(inst, plan) == []
     waiting, cost = lexicographic_optimum(inst)
     assert plan.summary["objective"]["waiting"] == pytest.approx(waiting, abs=1e-9)
