@@ -27,6 +27,7 @@ FILL_CMAP = "RdYlGn"  # fill rate: red (nobody served) to green (everyone served
 BACKLOG_CMAP = "YlOrRd"
 SUPPLY, ISSUED, BACKLOG, DEMAND = "#9aa5b1", "#2b6cb0", "#c53030", "#4a5568"
 LINK = "#2b6cb0"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 STYLE = {
     "svg.fonttype": "none",
     "font.family": "sans-serif",
@@ -46,6 +47,25 @@ def cards(value: float, _position: object = None) -> str:
     if magnitude >= 1e4:
         return f"{value / 1e3:.3g}k"
     return f"{value:,.0f}"
+
+
+def month_labels(periods: Sequence[str]) -> list[str]:
+    """Short axis labels for ``YYYY-MM`` months, the year under the first and each January.
+
+    Past 18 months only the first month and each quarter's first are named.
+
+    >>> month_labels(["2017-11", "2017-12", "2018-01"])
+    ['Nov\\n2017', 'Dec', 'Jan\\n2018']
+    """
+    out = []
+    quarters_only = len(periods) > 18  # too many to name every month: name each quarter
+    for i, period in enumerate(periods):
+        year, month = str(period)[:4], int(str(period)[5:7])
+        label = MONTHS[month - 1]
+        if quarters_only and month % 3 != 1 and i:
+            label = ""
+        out.append(f"{label}\n{year}" if label and (i == 0 or month == 1) else label)
+    return out
 
 
 def _width(quantity: np.ndarray | float, top: float) -> np.ndarray:
@@ -97,7 +117,7 @@ def national(months: pd.DataFrame) -> str:
         )
         ax.plot(x, months["demand"], color=DEMAND, ls="--", lw=1, marker=".", label="new demand")
         ax.plot(x, months["backlog"], color=BACKLOG, lw=2, marker="o", label="backlog at month end")
-        ax.set_xticks(x, months["period"], rotation=45 if len(months) > 12 else 0)
+        ax.set_xticks(x, month_labels(months["period"]))
         ax.yaxis.set_major_formatter(FuncFormatter(cards))
         ax.set_ylabel("cards")
         ax.set_ylim(bottom=0)
@@ -121,7 +141,7 @@ def backlog_heatmap(matrix: pd.DataFrame) -> str:
             edgecolors="white",
             linewidth=0.5,
         )
-        ax.set_xticks(np.arange(columns) + 0.5, matrix.columns, rotation=45 if columns > 12 else 0)
+        ax.set_xticks(np.arange(columns) + 0.5, month_labels(matrix.columns))
         ax.set_yticks(np.arange(rows) + 0.5, [r or "(no region)" for r in matrix.index])
         ax.set_ylim(rows, 0)  # first region (lowest fill rate) on top
         ax.tick_params(length=0)
@@ -270,7 +290,7 @@ def changes_by_month(periods: Sequence[str], old: np.ndarray, new: np.ndarray) -
         x = np.arange(len(periods))
         ax.bar(x - 0.2, old, 0.4, color=SUPPLY, label="old plan")
         ax.bar(x + 0.2, new, 0.4, color=ISSUED, label="new plan")
-        ax.set_xticks(x, list(periods), rotation=45 if len(periods) > 12 else 0)
+        ax.set_xticks(x, month_labels(periods))
         ax.yaxis.set_major_formatter(FuncFormatter(cards))
         ax.set_ylabel("cards shipped on changed links")
         ax.grid(axis="y", lw=0.4, alpha=0.6)

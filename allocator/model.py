@@ -31,6 +31,10 @@ INF = np.inf
 ROW_FAMILIES = ("stock_balance", "backlog", "issue_capacity")
 BOUND_FAMILIES = ("storage", "link_capacity")
 VARIABLE_FAMILIES = ("x", "I", "s", "B")
+# Built only for a re-plan (``reference`` and ``stability`` or ``fixed`` given);
+# documented under "Re-planning: stability" in models/README.md.
+REPLAN_VARIABLE_FAMILIES = ("x_stable",)
+REPLAN_BOUND_FAMILIES = ("stability", "freeze")
 
 
 @dataclass
@@ -59,6 +63,9 @@ class LinearProgram:
     variables: dict[str, pd.DataFrame]
     rows: dict[str, pd.DataFrame]
     bounds: dict[str, np.ndarray] = field(default_factory=dict)
+    # With a stability penalty, ``c_cost`` is stage 2's objective (cost + penalty)
+    # and ``c_plain_cost`` the cost alone; ``None`` when there is no penalty.
+    c_plain_cost: np.ndarray | None = None
 
     @property
     def n_cols(self) -> int:
@@ -141,6 +148,30 @@ class _Builder:
         self.n_cols += n
         return cols
 
+    def _chunks(self, cols: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """(chunk, positions in ``cols``, offsets inside the chunk) of columns already added."""
+        starts = np.cumsum([0, *(len(a) for a in self.lower)])
+        chunk = np.searchsorted(starts, cols, side="right") - 1
+        return [
+            (int(c), np.flatnonzero(chunk == c), cols[chunk == c] - starts[c])
+            for c in np.unique(chunk)
+        ]
+
+    def get(self, what: str, cols: np.ndarray) -> np.ndarray:
+        """Current ``lower``, ``upper`` or ``c_cost`` of columns already added."""
+        arrays = getattr(self, what)
+        out = np.empty(len(cols))
+        for c, at, local in self._chunks(cols):
+            out[at] = arrays[c][local]
+        return out
+
+    def set(self, what: str, cols: np.ndarray, values: np.ndarray | float) -> None:
+        """Change ``lower``, ``upper`` or ``c_cost`` of columns already added."""
+        arrays = getattr(self, what)
+        values = np.broadcast_to(np.asarray(values, dtype=float), cols.shape)
+        for c, at, local in self._chunks(cols):
+            arrays[c][local] = values[at]
+
     def rows(self, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
         n = len(lower)
         rows = np.arange(self.n_rows, self.n_rows + n, dtype=np.int64)
@@ -218,6 +249,110 @@ def add_shipments(b: _Builder, d: _Data, instance: Instance) -> tuple[pd.DataFra
     )
     bounded = cols[np.isfinite(caps[link_pos, t - 1])]
     return x, bounded
+
+
+def _match(
+    instance: Instance, x: pd.DataFrame, table: pd.DataFrame
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows of ``table`` (link, period, quantity) inside the horizon, and their row of ``x``.
+
+    The position is -1 where the link has no column in that month.
+    """
+    t = instance.month_number(table["period"].astype(str))
+    inside = (t >= 1) & (t <= instance.periods)
+    keys = pd.MultiIndex.from_arrays([x["link"], x["t"]])
+    wanted = pd.MultiIndex.from_arrays([table["link"].astype(str)[inside], t[inside]])
+    pos = keys.get_indexer(wanted)
+    if len(np.unique(pos[pos >= 0])) != int((pos >= 0).sum()):
+        raise ValueError("a (link, period) appears more than once")
+    return table[inside].reset_index(drop=True), pos
+
+
+def _per_shipment(instance: Instance, x: pd.DataFrame, table: pd.DataFrame | None) -> np.ndarray:
+    """Quantities of ``table`` (link, period, quantity) per row of ``x`` (0 where absent)."""
+    quantity = np.zeros(len(x))
+    if table is None or table.empty:
+        return quantity
+    inside, pos = _match(instance, x, table)
+    found = pos >= 0
+    quantity[pos[found]] = inside["quantity"].to_numpy(float)[found]
+    return quantity
+
+
+def add_stability(
+    b: _Builder, instance: Instance, x: pd.DataFrame, reference: pd.DataFrame, weight: float
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """x_stable: cost + ``weight`` * |x - x_old| as two parallel copies of x[l,t].
+
+    Where the old plan shipped ``x_old > 0``, ``x`` keeps the first ``x_old``
+    cards (upper bound ``min(x_old, cap)``, cost ``c - W``) and ``x_stable``
+    carries any cards beyond (upper bound the rest of ``cap``, cost ``c + W``);
+    elsewhere ``x`` costs ``c + W``. Up to the constant ``W * sum x_old`` this
+    is ``c*x + W*|x - x_old|``, and the LP stays a network LP (parallel arcs).
+    Returns the ``x_stable`` keys, the columns whose bound is ``x_old``
+    (bound family ``stability``), the copies with a finite capacity, and the
+    penalty part of every changed cost.
+    """
+    old = _per_shipment(instance, x, reference)
+    cols = x["col"].to_numpy()
+    cap = b.get("upper", cols)
+    cost = b.get("c_cost", cols)
+    has = old > 0
+    keep = np.minimum(old[has], cap[has])
+    b.set("upper", cols[has], keep)
+    b.set("c_cost", cols[has], cost[has] - weight)
+    b.set("c_cost", cols[~has], cost[~has] + weight)
+    rest = cap[has] - keep
+    copies = b.columns(int(has.sum()), upper=rest, cost=cost[has] + weight)
+    x_stable = x[has].assign(col=copies).reset_index(drop=True)
+    penalty = {
+        "cols": np.concatenate([cols[has], cols[~has], copies]),
+        "plain": np.concatenate([cost[has], cost[~has], cost[has]]),
+    }
+    return x_stable, cols[has][keep < cap[has]], copies[np.isfinite(rest)], penalty
+
+
+def add_fixed(
+    b: _Builder,
+    instance: Instance,
+    x: pd.DataFrame,
+    x_stable: pd.DataFrame | None,
+    fixed: pd.DataFrame,
+) -> np.ndarray:
+    """freeze: hold x[l,t] (with its x_stable copy, if any) at a given quantity, as bounds.
+
+    Raises ``ValueError`` when a fixed shipment has no column or exceeds its
+    link's capacity (the caller drops such shipments first).
+    """
+    inside, at = _match(instance, x, fixed)
+    if (at < 0).any():
+        first = inside.iloc[int(np.flatnonzero(at < 0)[0])]
+        raise ValueError(f"fixed: link {first['link']} has no shipment column in {first['period']}")
+    keys = pd.MultiIndex.from_arrays([x["link"], x["t"]])
+    q = inside["quantity"].to_numpy(float)
+    cols = x["col"].to_numpy()[at]
+    first = np.minimum(q, b.get("upper", cols))
+    rest = q - first
+    fixed_cols = [cols]
+    if x_stable is not None and len(x_stable):
+        copies = pd.Series(
+            x_stable["col"].to_numpy(),
+            index=pd.MultiIndex.from_arrays([x_stable["link"], x_stable["t"]]),
+        )
+        copy = copies.reindex(keys[at]).to_numpy(dtype=float, na_value=np.nan)
+        has = ~np.isnan(copy)
+        copy_cols = copy[has].astype(np.int64)
+        if (rest[has] > b.get("upper", copy_cols)).any():
+            raise ValueError("fixed: a quantity exceeds its link's capacity")
+        b.set("lower", copy_cols, rest[has])
+        b.set("upper", copy_cols, rest[has])
+        fixed_cols.append(copy_cols)
+        rest = np.where(has, 0.0, rest)
+    if (rest > 0).any():
+        raise ValueError("fixed: a quantity exceeds its link's capacity")
+    b.set("lower", cols, first)
+    b.set("upper", cols, first)
+    return np.concatenate(fixed_cols)
 
 
 def add_stock(b: _Builder, d: _Data, instance: Instance) -> tuple[pd.DataFrame, np.ndarray]:
@@ -320,15 +455,53 @@ def add_issue_capacity(b: _Builder, d: _Data, instance: Instance, s: pd.DataFram
     return pd.DataFrame({"node": d.nodes["id"].to_numpy()[ga], "t": gt, "row": rows})
 
 
-def build_model(instance: Instance) -> LinearProgram:
-    """Build the LP of model.md for ``instance`` (pure: the instance is not changed)."""
+def build_model(
+    instance: Instance,
+    reference: pd.DataFrame | None = None,
+    stability: float = 0.0,
+    fixed: pd.DataFrame | None = None,
+) -> LinearProgram:
+    """Build the LP of model.md for ``instance`` (pure: the instance is not changed).
+
+    The optional arguments serve a re-plan (``allocator.replan``); without them
+    the LP is exactly model.md's.
+
+    Parameters
+    ----------
+    instance
+        The validated instance.
+    reference
+        The old plan's shipments (``link, period, quantity``; rows outside the
+        horizon are ignored), the plan a stability penalty keeps close to.
+    stability
+        ``W >= 0``: adds ``W * |x - x_old|`` per link and month to the cost
+        objective (family ``x_stable``); 0 leaves the model unchanged.
+    fixed
+        Shipments (``link, period, quantity``) held at exactly that quantity
+        (bound family ``freeze``); each must have a column and fit its capacity.
+    """
+    if stability < 0:
+        raise ValueError("the stability weight must be >= 0")
+    if stability > 0 and reference is None:
+        raise ValueError("a stability penalty needs the reference plan's shipments")
     d = _group(instance)
     b = _Builder()
     x, link_bounded = add_shipments(b, d, instance)
+    bounds = {"link_capacity": link_bounded}
+    x_stable = None
+    plain = None
+    if stability > 0 and reference is not None:
+        x_stable, kept, capped, plain = add_stability(b, instance, x, reference, stability)
+        bounds["link_capacity"] = np.concatenate([link_bounded, capped])
+        bounds["stability"] = kept
+    if fixed is not None:
+        bounds["freeze"] = add_fixed(b, instance, x, x_stable, fixed)
     stock, storage_bounded = add_stock(b, d, instance)
+    bounds["storage"] = storage_bounded
     s, B = add_issue_and_backlog(b, d)
+    moves = x if x_stable is None else pd.concat([x, x_stable], ignore_index=True)
     rows = {
-        "stock_balance": add_stock_balance(b, d, instance, x, stock, s),
+        "stock_balance": add_stock_balance(b, d, instance, moves, stock, s),
         "backlog": add_backlog(b, d, s, B),
         "issue_capacity": add_issue_capacity(b, d, instance, s),
     }
@@ -337,24 +510,33 @@ def build_model(instance: Instance) -> LinearProgram:
     def cat(parts: list[np.ndarray]) -> np.ndarray:
         return np.concatenate(parts) if parts else np.zeros(0)
 
+    c_cost = cat(b.c_cost)
+    c_plain_cost = None
+    if plain is not None:
+        c_plain_cost = c_cost.copy()
+        c_plain_cost[plain["cols"]] = plain["plain"]
+    variables = {
+        "x": x[["link", "t", "col"]],
+        "I": stock[["node", "t", "col"]],
+        "s": s[["node", "category", "t", "col"]],
+        "B": B[["node", "category", "t", "col"]],
+    }
+    if x_stable is not None:
+        variables["x_stable"] = x_stable[["link", "t", "col"]]
     return LinearProgram(
         periods=d.P,
         col_lower=cat(b.lower),
         col_upper=cat(b.upper),
         c_wait=cat(b.c_wait),
-        c_cost=cat(b.c_cost),
+        c_cost=c_cost,
         wait_constant=d.wait_constant,
         row_lower=cat(b.row_lower),
         row_upper=cat(b.row_upper),
         indptr=indptr,
         indices=indices,
         data=data,
-        variables={
-            "x": x[["link", "t", "col"]],
-            "I": stock[["node", "t", "col"]],
-            "s": s[["node", "category", "t", "col"]],
-            "B": B[["node", "category", "t", "col"]],
-        },
+        variables=variables,
         rows=rows,
-        bounds={"link_capacity": link_bounded, "storage": storage_bounded},
+        bounds=bounds,
+        c_plain_cost=c_plain_cost,
     )

@@ -50,7 +50,7 @@ nav { margin: 8px 0 20px; font-size: 0.9rem; }
 nav a { color: var(--accent); margin-right: 14px; text-decoration: none; }
 section { background: #fff; border: 1px solid var(--rule); border-radius: 6px;
           padding: 16px 20px; margin: 0 0 18px; }
-.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr));
+.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr));
            gap: 10px; margin: 8px 0 14px; }
 .figure { border: 1px solid var(--rule); border-radius: 5px; padding: 8px 10px; }
 .figure .value { font-size: 1.3rem; font-weight: 600; font-variant-numeric: tabular-nums;
