@@ -1,0 +1,415 @@
+"""The HTML report and the Excel workbook of a plan (issue 6).
+
+The tiny instance's figures are worked by hand in ``instances/tiny/README.md``:
+demand 15 + 10 + 10 + 10 + 5 = 50; supply 30 + 15 = 45 cards, all issued; 5
+unmet; fill rate 45 / 50 = 90.0%; waiting 15 + 5 + 5 = 25; cost 55 + 85 = 140.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+import allocator
+from allocator.cli import app
+from allocator.plan import read_plan
+from allocator.report import backlog_matrix, region_figures, render_report, write_report
+from allocator.xlsx import read_plan_xlsx, write_plan_xlsx
+
+INSTANCES = Path(__file__).resolve().parent.parent / "instances"
+TINY = INSTANCES / "tiny"
+INDONESIA = INSTANCES / "indonesia-2017"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHART_SECTIONS = {"national", "backlog", "regions", "map"}
+
+
+class Page(HTMLParser):
+    """Sections of a report: id, class, charts (figure.chart) and SVGs inside each."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.sections: dict[str, dict] = {}
+        self.figures: dict[str, str] = {}  # data-figure -> text of its value
+        self._section: str | None = None
+        self._figure: str | None = None
+        self._in_value = False
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "section":
+            self._section = a["id"]
+            self.sections[a["id"]] = {"class": a.get("class") or "", "charts": 0, "svgs": 0}
+        elif tag == "figure" and "chart" in (a.get("class") or "").split():
+            self.sections[self._section]["charts"] += 1
+        elif tag == "svg" and self._section:
+            self.sections[self._section]["svgs"] += 1
+        elif a.get("data-figure"):
+            self._figure = a["data-figure"]
+            if tag == "code":
+                self._in_value = True
+        elif self._figure and a.get("class") == "value":
+            self._in_value = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "section":
+            self._section = None
+        if tag in ("div", "code") and self._in_value:
+            self._in_value = False
+            self._figure = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in_value and self._figure:
+            self.figures[self._figure] = self.figures.get(self._figure, "") + data
+
+
+def flat(text: str) -> str:
+    """Terminal output with rich's line wrapping undone."""
+    return " ".join(text.split())
+
+
+def worst_rows(text: str) -> list[list[str]]:
+    """The cells of the worst-served offices table."""
+    table = re.search(r'<table class="worst">.*?<tbody>(.*?)</tbody>', text, re.S).group(1)
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", table)]
+
+
+@pytest.fixture(scope="module")
+def tiny_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("tiny") / "plan"
+    allocator.solve(TINY).write(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_page(tiny_plan: Path) -> str:
+    return render_report(tiny_plan)
+
+
+# -- the tiny instance's report -------------------------------------------------------------
+
+
+def test_headline_has_the_hand_worked_figures(tiny_page: str) -> None:
+    figures = Page(tiny_page).figures
+    assert figures == {
+        "demand": "50",
+        "issued": "45",
+        "unmet": "5",
+        "fill_rate": "90.0%",
+        "waiting": "25",
+        "card_months_waiting": "25",
+        "cost": "140",
+        "status": "optimal",
+        "sha256": allocator.load_instance(TINY).sha256,
+    }
+    assert "<title>Plan report: tiny</title>" in tiny_page
+    assert "2017-03 to 2017-05 (3 months)" in tiny_page
+
+
+def test_one_chart_in_each_chart_section(tiny_page: str) -> None:
+    sections = Page(tiny_page).sections
+    assert set(sections) == {"headline"} | CHART_SECTIONS
+    assert sections["headline"]["charts"] == 0
+    for name in CHART_SECTIONS:
+        assert sections[name] == {"class": "chart-section", "charts": 1, "svgs": 1}, name
+
+
+def test_worst_offices_lowest_fill_rate_then_longest_wait(tiny_page: str) -> None:
+    # C got 5 of 10 (50%); B all 25 but 5 waited a month (0.2 months a card); A waited 0.
+    rows = worst_rows(tiny_page)
+    assert [(r[0], r[3], r[4], r[5], r[6], r[7]) for r in rows] == [
+        ("C", "10", "5", "5", "50.0%", "2.00"),
+        ("B", "25", "25", "0", "100.0%", "0.20"),
+        ("A", "15", "15", "0", "100.0%", "0.00"),
+    ]
+
+
+def test_backlog_by_region_and_month(tiny_plan: Path) -> None:
+    # End of March 5 (B) + 10 (C); April and May C's 5 (README, 'Cards waiting').
+    plan = read_plan(tiny_plan)
+    regions = region_figures(plan.nodes)
+    matrix = backlog_matrix(plan, regions["region"], ["2017-03", "2017-04", "2017-05"])
+    assert matrix.loc["Central Java"].tolist() == [15, 5, 5]
+    assert regions[["region", "fill_rate"]].values.tolist() == [["Central Java", 0.9]]
+
+
+def test_the_page_needs_no_network(tiny_page: str) -> None:
+    urls = set(re.findall(r"https?://[^\"'\s)<>]+", tiny_page))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    assert "<script" not in tiny_page
+    assert "<img" not in tiny_page and "<link" not in tiny_page
+
+
+def test_same_plan_same_bytes(tiny_plan: Path, tiny_page: str) -> None:
+    assert render_report(tiny_plan) == tiny_page
+
+
+def test_without_its_instance_everything_but_the_map(tiny_plan: Path, tmp_path: Path) -> None:
+    moved = tmp_path / "plan"
+    shutil.copytree(tiny_plan, moved)
+    summary = json.loads((moved / "summary.json").read_text())
+    summary["instance"]["source"] = "no/such/instance"
+    (moved / "summary.json").write_text(json.dumps(summary))
+    page = render_report(moved)
+    sections = Page(page).sections
+    assert sections["map"] == {"class": "notice", "charts": 0, "svgs": 0}
+    for name in CHART_SECTIONS - {"map"}:
+        assert sections[name]["charts"] == 1
+    assert "No map: its instance &#x27;no/such/instance&#x27; was not found" in page
+    # ... and --instance puts the map back.
+    assert Page(render_report(moved, instance=TINY)).sections["map"]["charts"] == 1
+
+
+def test_a_changed_instance_is_named(tmp_path: Path) -> None:
+    instance = tmp_path / "tiny"
+    shutil.copytree(TINY, instance)
+    allocator.solve(instance).write(tmp_path / "plan")
+    nodes = instance / "nodes.csv"
+    nodes.write_text(nodes.read_text().replace("-7.70,109.00", "-7.71,109.00"))
+    page = render_report(tmp_path / "plan")
+    assert "has changed since this plan was made" in page
+    assert Page(page).sections["map"]["charts"] == 1
+
+
+def test_replan_changes_section(tiny_plan: Path, tmp_path: Path) -> None:
+    replan = tmp_path / "replan"
+    shutil.copytree(tiny_plan, replan)
+    (replan / "changes.csv").write_text(
+        "link,period,old,new,difference\n"
+        "HUB>C:road,2017-04,5,0,-5\n"
+        "HUB>A:road,2017-04,0,2,2\n"
+        "HUB>A:road,2017-05,0,3,3\n"
+    )
+    page = render_report(replan)
+    sections = Page(page).sections
+    assert sections["changes"] == {"class": "chart-section", "charts": 1, "svgs": 1}
+    assert "<title>Re-plan report: tiny</title>" in page
+    assert "3 link-month(s) changed on 2 link(s)" in page
+    assert "5 in the old plan, 5 in the new one" in page
+    rows = re.findall(
+        r"<tr><td>([^<]*)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td></tr>",
+        page.split('class="changes"')[1],
+    )
+    assert rows == [("HUB&gt;A:road", "0", "5", "+5"), ("HUB&gt;C:road", "5", "0", "-5")]
+
+
+# -- the workbook ----------------------------------------------------------------------------
+
+
+def test_xlsx_round_trips_to_the_csv_tables(tiny_plan: Path, tmp_path: Path) -> None:
+    path = write_plan_xlsx(tiny_plan, tmp_path / "plan.xlsx")
+    sheets = read_plan_xlsx(path)
+    plan = read_plan(tiny_plan)
+    assert list(sheets) == [
+        "shipments",
+        "issuance",
+        "stock",
+        "nodes",
+        "summary",
+        "regions",
+        "months",
+    ]
+    for name, table in plan.tables.items():
+        pd.testing.assert_frame_equal(sheets[name], table, check_dtype=True)
+    assert len(sheets["shipments"]) == 7 and len(sheets["stock"]) == 0
+    summary = dict(zip(sheets["summary"]["key"], sheets["summary"]["value"], strict=True))
+    assert summary["totals.demand"] == 50
+    assert summary["objective.cost"] == 140
+    assert summary["solver.stages.0.objective"] == "waiting"
+    pd.testing.assert_frame_equal(sheets["months"], pd.DataFrame(plan.summary["months"]))
+    assert sheets["months"]["backlog"].tolist() == [15, 5, 5]
+
+
+def test_xlsx_header_frozen_columns_sized_text_kept(tiny_plan: Path, tmp_path: Path) -> None:
+    plan = read_plan(tiny_plan)
+    plan.nodes.loc[plan.nodes["node"] == "A", "name"] = "=1+1"  # text, not a formula
+    path = write_plan_xlsx(plan, tmp_path / "plan.xlsx")
+    book = load_workbook(path)
+    assert all(sheet.freeze_panes == "A2" for sheet in book.worksheets)
+    nodes = book["nodes"]
+    assert nodes["B2"].value == "=1+1" and nodes["B2"].data_type == "s"
+    # 'District office B' is 17 characters, the longest name: 17 + 2.
+    assert nodes.column_dimensions["B"].width == 19
+    assert nodes["D1"].value == "demand" and nodes["D1"].font.b
+    assert nodes["D2"].number_format == "#,##0" and nodes["G2"].number_format == "0.0%"
+    assert read_plan_xlsx(path)["nodes"]["name"].tolist()[0] == "=1+1"
+    with pytest.raises(allocator.PlanExistsError):
+        write_plan_xlsx(plan, path)
+
+
+# -- the command line -------------------------------------------------------------------------
+
+
+def test_solve_writes_report_and_workbook_in_the_plan(tmp_path: Path) -> None:
+    runner = CliRunner()
+    folder = tmp_path / "plan"
+    result = runner.invoke(
+        app, ["solve", str(TINY), "-o", str(folder), "--report", "--format", "xlsx", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "issuance.csv",
+        "nodes.csv",
+        "plan.xlsx",
+        "report.html",
+        "shipments.csv",
+        "stock.csv",
+        "summary.json",
+    ]
+    # The report written at solve time is the one `allocator report` makes from the folder.
+    again = tmp_path / "again.html"
+    result = runner.invoke(app, ["report", str(folder), "-o", str(again)])
+    assert result.exit_code == 0, result.output
+    assert again.read_bytes() == (folder / "report.html").read_bytes()
+    sheets = read_plan_xlsx(folder / "plan.xlsx")
+    for name, table in read_plan(folder).tables.items():
+        pd.testing.assert_frame_equal(sheets[name], table)
+
+
+def test_failed_solve_writes_nothing(tmp_path: Path) -> None:
+    runner = CliRunner()
+    folder = tmp_path / "plan"
+    result = runner.invoke(
+        app, ["solve", str(TINY), "-o", str(folder), "--report", "--time-limit", "0"]
+    )
+    assert result.exit_code == 1
+    result = runner.invoke(app, ["solve", str(TINY), "-o", str(folder), "--format", "pdf"])
+    assert result.exit_code == 2
+    assert "--format: unknown format 'pdf'; choose from csv, xlsx" in flat(result.output)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_default_output_and_refusal(tiny_plan: Path, tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(tiny_plan, plan)
+    runner = CliRunner()
+    result = runner.invoke(app, ["report", str(plan)])
+    assert result.exit_code == 0, result.output
+    assert (plan / "report.html").read_text().startswith("<!DOCTYPE html>")
+    result = runner.invoke(app, ["report", str(plan)])
+    assert result.exit_code == 2
+    assert "report.html already exists; use --force to replace it" in flat(result.output)
+    assert runner.invoke(app, ["report", str(plan), "--force"]).exit_code == 0
+
+
+def test_report_of_an_incomplete_plan_folder(tiny_plan: Path, tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(tiny_plan, plan)
+    (plan / "stock.csv").unlink()
+    result = CliRunner().invoke(app, ["report", str(plan), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 2
+    assert f"stock.csv: missing from plan folder {plan}" in flat(result.output)
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_report_warns_when_the_map_is_missing(tiny_plan: Path, tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(tiny_plan, plan)
+    summary = json.loads((plan / "summary.json").read_text())
+    summary["instance"]["source"] = str(tmp_path / "gone")
+    (plan / "summary.json").write_text(json.dumps(summary))
+    result = CliRunner().invoke(app, ["report", str(plan)])
+    assert result.exit_code == 0
+    assert f"warning: its instance '{tmp_path / 'gone'}' was not found" in flat(result.stderr)
+
+
+# -- a real browser -------------------------------------------------------------------------------
+
+PROBE = """<script>
+window.__errors = [];
+window.addEventListener("error", (e) => window.__errors.push(
+  e.message || ("failed to load " + (e.target.src || e.target.href || e.target.tagName))), true);
+window.addEventListener("load", () => {
+  const charts = [...document.querySelectorAll("figure.chart")].map((f) => {
+    const box = f.querySelector("svg").getBoundingClientRect();
+    return {id: f.id, width: box.width, height: box.height};
+  });
+  const out = document.createElement("pre");
+  out.id = "probe";
+  out.textContent = JSON.stringify({errors: window.__errors, charts: charts});
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess[str]:
+    """Run headless Chromium with no network: every host resolves to nothing."""
+    command = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        f"--user-data-dir={profile}",
+        *args,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (apt-get install chromium; CI has it)")
+def test_indonesia_report_in_headless_chromium(tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    allocator.solve(INDONESIA).write(plan)
+    report = write_report(plan, tmp_path / "report.html")
+    page = report.read_text()
+    assert len(page) < 1_500_000
+    assert {s: v["charts"] for s, v in Page(page).sections.items()} == {
+        "headline": 0,
+        "national": 1,
+        "backlog": 1,
+        "regions": 1,
+        "map": 1,
+    }
+
+    probed = tmp_path / "probed.html"
+    probed.write_text(page.replace("<head>", "<head>" + PROBE, 1))
+    run = chromium(
+        "--virtual-time-budget=10000",
+        "--window-size=1280,900",
+        "--dump-dom",
+        probed.as_uri(),
+        profile=tmp_path / "profile-dom",
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    found = re.search(r'<pre id="probe">(.*?)</pre>', run.stdout, re.S)
+    assert found, "the page did not finish loading: " + run.stdout[-500:]
+    probe = json.loads(html.unescape(found.group(1)))
+    assert probe["errors"] == []
+    assert [c["id"] for c in probe["charts"]] == [
+        "chart-national",
+        "chart-backlog",
+        "chart-regions",
+        "chart-map",
+    ]
+    for chart in probe["charts"]:  # in a 1280 px window the main column is 1000 px wide
+        assert 900 <= chart["width"] <= 1000 and chart["height"] >= 250, chart
+
+    shot = tmp_path / "report.png"
+    run = chromium(
+        f"--screenshot={shot}", "--window-size=1280,6000", report.as_uri(), profile=tmp_path / "p2"
+    )
+    assert run.returncode == 0 and shot.is_file(), run.stderr[-2000:]
+    from PIL import Image
+
+    with Image.open(shot) as image:
+        assert image.size == (1280, 6000)
+        pixels = np.asarray(image.convert("L"), dtype=float)
+    # Charts put ink on the page: well over 2% of the pixels are dark, not a blank render.
+    assert (pixels < 128).mean() > 0.02
