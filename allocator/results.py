@@ -32,9 +32,19 @@ def _sorted(name: str, table: pd.DataFrame) -> pd.DataFrame:
 
 
 def shipments_table(instance: Instance, lp: LinearProgram, cards: np.ndarray) -> pd.DataFrame:
-    """One row per link and month with cards leaving."""
+    """One row per link and month with cards leaving.
+
+    A re-plan with a stability penalty splits some x[l,t] into two parallel
+    columns (``x`` and ``x_stable``): the shipment is their sum.
+    """
     x = lp.variables["x"]
     qty = cards[x["col"].to_numpy()]
+    if "x_stable" in lp.variables:
+        copies = lp.variables["x_stable"]
+        both = pd.concat([x, copies], ignore_index=True)[["link", "t"]]
+        both["quantity"] = np.concatenate([qty, cards[copies["col"].to_numpy()]])
+        x = both.groupby(["link", "t"], as_index=False, sort=False)["quantity"].sum()
+        qty = x["quantity"].to_numpy()
     x = x.assign(quantity=qty)[qty > 0]
     links = instance.links.set_index("id")
     lead = links.loc[x["link"], "lead_time"].to_numpy(np.int64)
@@ -127,8 +137,12 @@ def make_plan(
 
     weights = grid["category"].map(instance.categories).to_numpy(float)
     waiting = float((weights * grid["backlog"].to_numpy()).sum())
-    x = lp.variables["x"]
-    cost = float(lp.c_cost[x["col"].to_numpy()] @ cards[x["col"].to_numpy()])
+    moves = lp.variables["x"]["col"].to_numpy()
+    if "x_stable" in lp.variables:
+        moves = np.concatenate([moves, lp.variables["x_stable"]["col"].to_numpy()])
+    # The cost alone, without a re-plan's stability penalty.
+    c_cost = lp.c_cost if lp.c_plain_cost is None else lp.c_plain_cost
+    cost = float(c_cost[moves] @ cards[moves])
     cost += float(lp.c_cost[stock_vars["col"].to_numpy()] @ held)
     summary = {
         "instance": {
