@@ -45,11 +45,12 @@ class Method(StrEnum):
 
 
 def _out() -> Console:
-    return Console(highlight=False)
+    # soft_wrap: a message with a long path stays on one line, for people and for grep.
+    return Console(highlight=False, soft_wrap=True)
 
 
 def _err() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @contextlib.contextmanager
