@@ -458,6 +458,116 @@ def _batch_summary(out: Console, results: object, output: Path) -> None:
     )
 
 
+@app.command("replan")
+def replan_command(
+    instance: InstancePath,
+    plan: Annotated[Path, typer.Option("--plan", help="The old plan folder.", show_default=False)],
+    start: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help="First month to re-plan, YYYY-MM; earlier months are history.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="New plan folder to write.", show_default=False)
+    ],
+    actuals: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder with what really happened before --from: shipments.csv, issuance.csv, "
+            "supply.csv (any of them; a row replaces the old plan's row with the same key)."
+        ),
+    ] = None,
+    supply: Annotated[
+        Path | None,
+        typer.Option(help="supply.csv replacing the supply from --from on (a delayed tranche)."),
+    ] = None,
+    capacity: Annotated[
+        Path | None,
+        typer.Option(help="capacity.csv with overrides from --from on (a closed road)."),
+    ] = None,
+    freeze: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Keep the old plan's shipments of the first N months where possible."
+        ),
+    ] = 0,
+    stability: Annotated[
+        float,
+        typer.Option(min=0, help="Penalty per card moved away from the old plan's shipments."),
+    ] = 0.0,
+    solver: Annotated[SolverName, typer.Option(help="LP solver.")] = SolverName.highs,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit", min=0, help="Seconds for the whole re-plan; no plan if reached."
+        ),
+    ] = None,
+    method: Annotated[Method, typer.Option(help="HiGHS method for the first stage.")] = Method.auto,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the plan folder if it exists.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the new plan's summary as JSON on stdout.")
+    ] = False,
+) -> None:
+    """Re-plan from a month on, after a delay, from what actually happened."""
+    from allocator.replan import replan as replan_plan
+    from allocator.write import refuse_existing
+
+    with _errors():
+        refuse_existing(output, force=force)
+        with _status(not quiet and not as_json, "loading the instance...") as progress:
+            new = replan_plan(
+                instance,
+                plan,
+                start=start,
+                actuals=actuals,
+                supply=supply,
+                capacity=capacity,
+                freeze=freeze,
+                stability=stability,
+                solver=solver.value,
+                time_limit=time_limit,
+                method=method.value,
+                progress=progress,  # type: ignore[arg-type]
+            )
+            new.write(output, force=force)
+        if as_json:
+            sys.stdout.write(json.dumps(new.summary, indent=2, ensure_ascii=False) + "\n")
+        elif not quiet:
+            show.plan_summary(_out(), new.summary, str(output))
+            _replan_comparison(_out(), new.summary["replan"])
+
+
+def _replan_comparison(out: Console, replan: dict) -> None:
+    """The old plan's promised figures against the re-plan's, and dropped frozen shipments."""
+    from rich.table import Table
+
+    table = Table(
+        title=f"Whole horizon: old plan against re-plan from {replan['from']}", title_justify="left"
+    )
+    for column in ("figure", "old plan", "re-plan", "difference"):
+        table.add_column(column, justify="left" if column == "figure" else "right")
+    compare = replan["compare"]
+    for key in ("unmet", "fill_rate", "waiting", "card_months_waiting", "cost"):
+        if key == "fill_rate":
+            cells = [f"{compare[side][key]:.1%}" for side in ("old", "new")]
+            cells.append(f"{100 * compare['difference'][key]:+.1f} pts")
+        else:
+            cells = [f"{compare[side][key]:,.0f}" for side in ("old", "new", "difference")]
+        table.add_row(key.replace("_", " "), *cells)
+    out.print(table)
+    for dropped in replan["freeze"]["dropped"]:
+        out.print(
+            f"[yellow]dropped from the freeze[/]: {dropped['link']} {dropped['period']} "
+            f"({dropped['quantity']:,} cards): {dropped['reason']}"
+        )
+
+
 def main() -> None:
     """Entry point of the ``allocator`` console script."""
     app()
