@@ -83,7 +83,7 @@ def run_scenario(shared: _Shared, task: _Task) -> tuple[dict[str, Any], Plan | N
     row: dict[str, Any] = {"scenario": task.scenario}
     plan: Plan | None = None
     try:
-        instance, notes = apply_changes(shared.instance, task.changes)
+        instance, notes = apply_changes(shared.instance, task.changes, start=shared.start)
         if shared.baseline is None:
             from allocator.solve import solve
 
@@ -193,8 +193,6 @@ def run_batch(
     """
     if not isinstance(instance, Instance):
         instance = load_instance(instance)
-    table = read_scenarios(scenarios, instance)
-    ids = scenario_ids(table)
     if workers is not None and scheduler is not None:
         raise InputError("give either workers (local processes) or a Dask scheduler, not both")
     if workers is not None and workers < 1:
@@ -202,6 +200,8 @@ def run_batch(
     if time_limit is not None and not isinstance(time_limit, Mapping) and time_limit < 0:
         raise InputError("the time limit must be zero or more seconds")
     plan = _baseline(baseline, start, instance)
+    table = read_scenarios(scenarios, instance, start=start)
+    ids = scenario_ids(table)
     folder = Path(keep_plans) if keep_plans is not None else None
     if folder is not None:
         taken = [i for i in ids if (folder / i).exists()]

@@ -342,19 +342,15 @@ def batch(
     Exit 1 when a scenario failed (the table is still written, with its message).
     """
     import shutil
-    import tempfile
+    import uuid
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from allocator.batch import run_batch, write_results
-    from allocator.load import load_instance
-    from allocator.scenarios import read_scenarios
     from allocator.write import refuse_existing
 
     with _errors():
         refuse_existing(output, force=force)
-        inst = load_instance(instance)
-        table = read_scenarios(scenarios, inst)  # every bad row, before anything runs
         bar = Progress(
             TextColumn("scenarios"),
             BarColumn(),
@@ -370,6 +366,8 @@ def batch(
         task = bar.add_task("batch", total=None, done=0, failed=0, remaining="?")
 
         def advance(done: int, failed: int, remaining: int) -> None:
+            if not bar.live.is_started:  # the scenarios are checked, solving begins
+                bar.start()
             bar.update(
                 task,
                 completed=done + failed,
@@ -379,30 +377,28 @@ def batch(
                 remaining=remaining,
             )
 
-        staging = None
+        # Plans wait beside RESULTS until the whole folder is written (created with the first).
+        staging = output.parent / f".{output.name}.{uuid.uuid4().hex[:8]}.plans"
         try:
-            if keep_plans:
-                output.parent.mkdir(parents=True, exist_ok=True)
-                staging = Path(
-                    tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".plans", dir=output.parent)
-                )
-            with bar:
+            try:
                 results = run_batch(
-                    inst,
-                    table,
+                    instance,
+                    scenarios,
                     workers=workers,
                     scheduler=scheduler,
                     time_limit=time_limit,
                     solver=solver.value,
-                    keep_plans=staging,
+                    keep_plans=staging if keep_plans else None,
                     baseline=baseline,
                     start=start,
                     progress=advance,
                 )
-            write_results(output, results, plans=staging, force=force)
+            finally:
+                if bar.live.is_started:
+                    bar.stop()
+            write_results(output, results, plans=staging if keep_plans else None, force=force)
         finally:
-            if staging is not None:
-                shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(staging, ignore_errors=True)
         failed = int((results["status"] == "failed").sum())
         if not quiet:
             _batch_summary(_out(), results, output)

@@ -74,7 +74,11 @@ _MAX_QUANTITY = 10**15 - 1
 
 
 def read_scenarios(
-    source: str | Path | pd.DataFrame, instance: Instance, *, file: str | None = None
+    source: str | Path | pd.DataFrame,
+    instance: Instance,
+    *,
+    file: str | None = None,
+    start: str | None = None,
 ) -> pd.DataFrame:
     """Read and check a scenario table against ``instance``.
 
@@ -89,6 +93,9 @@ def read_scenarios(
     file
         The name problems carry (default: the file's name, or ``scenarios.csv``
         for a DataFrame).
+    start
+        For a re-plan from month ``start`` (``YYYY-MM``): a change may not
+        concern an earlier month, which is history.
 
     Returns
     -------
@@ -125,7 +132,7 @@ def read_scenarios(
             raise InputError(problems)
         raw, rows = read
         raw = text_frame(raw)
-    table = _check(raw, rows, instance, file, problems)
+    table = _check(raw, rows, instance, file, problems, start)
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.row or 0, _order(p.column))))
     return table
@@ -136,7 +143,12 @@ def _order(column: str | None) -> int:
 
 
 def _check(
-    raw: pd.DataFrame, rows: np.ndarray, instance: Instance, file: str, problems: list[Problem]
+    raw: pd.DataFrame,
+    rows: np.ndarray,
+    instance: Instance,
+    file: str,
+    problems: list[Problem],
+    start: str | None,
 ) -> pd.DataFrame:
     """Parse and check every cell; problems go to ``problems``."""
     raw.columns = [str(c).strip().lower() for c in raw.columns]
@@ -250,6 +262,13 @@ def _check(
         "period",
         q(period) + f" is outside the horizon {months[0]}..{months[-1]}",
     )
+    if start is not None:
+        report(
+            period.isin(months) & (period < start),
+            "period",
+            q(period) + f" is before the re-plan month {start} (--from): a re-plan changes "
+            "only the months from then on",
+        )
 
     # Values, by change.
     unsigned = value.str.removeprefix("-")
@@ -305,41 +324,48 @@ def scenario_ids(table: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(table["scenario"].tolist()))
 
 
-def apply_scenario(instance: Instance, changes: pd.DataFrame) -> Instance:
+def apply_scenario(
+    instance: Instance, changes: pd.DataFrame, *, start: str | None = None
+) -> Instance:
     """The instance with one scenario's changes applied, in order.
 
     ``changes`` are rows of :func:`read_scenarios` (or an unchecked table with
     the same columns, checked first). The result is a valid instance with
-    exactly the column types of ``instance``.
+    exactly the column types of ``instance``. With ``start`` (a re-plan from
+    that month), a blank period means every month from ``start`` on, and
+    earlier months are left alone.
     """
-    return apply_changes(instance, changes)[0]
+    return apply_changes(instance, changes, start=start)[0]
 
 
-def apply_changes(instance: Instance, changes: pd.DataFrame) -> tuple[Instance, list[str]]:
+def apply_changes(
+    instance: Instance, changes: pd.DataFrame, *, start: str | None = None
+) -> tuple[Instance, list[str]]:
     """:func:`apply_scenario`, plus notes on what the changes did beyond the obvious.
 
     The notes say how many cards a delay pushed past the horizon.
     """
     if "row" not in changes.columns:
-        changes = read_scenarios(changes, instance)
+        changes = read_scenarios(changes, instance, start=start)
     supply, demand, capacity = instance.supply, instance.demand, instance.capacity
+    every = [m for m in instance.months if start is None or m >= start]
     notes: list[str] = []
     for row in changes.itertuples(index=False):
-        months = [row.period] if row.period else instance.months
+        months = [row.period] if row.period else every
         if row.change == "supply_delay":
-            supply, lost = _delay(instance, supply, row.target, row.period, int(row.value))
+            supply, lost = _delay(instance, supply, row.target, months, int(row.value))
             if lost:
                 notes.append(
                     f"{lost:,} cards of supply delayed past the horizon's last month "
                     f"({instance.months[-1]}) are lost (scenario table row {row.row})"
                 )
         elif row.change == "supply_scale":
-            mask = _periods(supply, row.period) & (
+            mask = supply["period"].isin(months) & (
                 (supply["node"] == row.target) if row.target != "*" else True
             )
             supply = _scale(supply, mask, row.value, row.row)
         elif row.change == "demand_scale":
-            mask = _periods(demand, row.period) & _place(instance, demand["node"], row.target)
+            mask = demand["period"].isin(months) & _place(instance, demand["node"], row.target)
             demand = _scale(demand, mask, row.value, row.row)
         elif row.change == "link_capacity":
             capacity = _override(capacity, "link", [row.target], months, int(row.value))
@@ -350,10 +376,6 @@ def apply_changes(instance: Instance, changes: pd.DataFrame) -> tuple[Instance, 
         else:  # only unchecked tables get here
             raise InputError(f"unknown change '{row.change}'")
     return instance.replace(supply=supply, demand=demand, capacity=capacity), notes
-
-
-def _periods(table: pd.DataFrame, period: str) -> pd.Series:
-    return table["period"] == period if period else pd.Series(True, index=table.index)
 
 
 def _place(instance: Instance, node_ids: pd.Series, target: str) -> pd.Series:
@@ -390,14 +412,17 @@ def _scale(table: pd.DataFrame, mask: pd.Series, factor: float, row: int) -> pd.
 
 
 def _delay(
-    instance: Instance, supply: pd.DataFrame, target: str, period: str, months: int
+    instance: Instance, supply: pd.DataFrame, target: str, periods: list[str], delay: int
 ) -> tuple[pd.DataFrame, int]:
-    """Supply with the chosen tranches ``months`` later, and the cards pushed past the horizon."""
-    mask = _periods(supply, period) & ((supply["node"] == target) if target != "*" else True)
+    """Supply with the tranches of ``periods`` ``delay`` months later, and the cards lost.
+
+    Lost cards are those pushed past the horizon's last month.
+    """
+    mask = supply["period"].isin(periods) & ((supply["node"] == target) if target != "*" else True)
     mask = mask.to_numpy(dtype=bool)
-    if months == 0 or not mask.any():
+    if delay == 0 or not mask.any():
         return supply, 0
-    t = instance.month_number(supply["period"]) + np.where(mask, months, 0)
+    t = instance.month_number(supply["period"]) + np.where(mask, delay, 0)
     inside = t <= instance.periods
     lost = int(supply["quantity"].to_numpy(dtype=np.int64)[~inside].sum())
     moved = supply.copy()
