@@ -51,8 +51,11 @@ def plan_summary(
 
     regions = summary.get("regions", [])[:worst]
     if regions:
-        rt = Table(title=f"Lowest fill rate ({len(regions)} regions)", title_justify="left")
-        for column in ("region", "demand", "issued", "unmet", "fill rate"):
+        rt = Table(
+            title=f"Worst-served regions (lowest fill rate, then longest wait; {len(regions)})",
+            title_justify="left",
+        )
+        for column in ("region", "demand", "issued", "unmet", "fill rate", "months/card"):
             rt.add_column(column, justify="left" if column == "region" else "right")
         for r in regions:
             rt.add_row(
@@ -61,6 +64,7 @@ def plan_summary(
                 _n(r["issued"]),
                 _n(r["unmet"]),
                 _pct(r["fill_rate"]),
+                f"{r.get('months_waiting_per_card', 0.0):.2f}",
             )
         console.print(rt)
 

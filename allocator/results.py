@@ -179,14 +179,21 @@ def totals(grid: pd.DataFrame, instance: Instance) -> dict[str, Any]:
 
 
 def regions(nodes: pd.DataFrame) -> list[dict[str, Any]]:
-    """Per region: demand, issued, unmet, fill rate; lowest fill rate first."""
+    """Per region: demand, issued, unmet, fill rate, months waited per card; worst first.
+
+    Worst means the lowest fill rate at the horizon's end, then (when every
+    region is served in full) the most months waited per card demanded.
+    """
     if nodes.empty:
         return []
     by = nodes.groupby("region", sort=True)[
         ["demand", "issued", "unmet", "card_months_waiting"]
     ].sum()
     by["fill_rate"] = np.round(_fill_rate(by["issued"], by["demand"]), 6)
-    by = by.reset_index().sort_values(["fill_rate", "region"], kind="stable")
+    by["wait"] = np.round(by["card_months_waiting"] / by["demand"].where(by["demand"] > 0, 1), 4)
+    by = by.reset_index().sort_values(
+        ["fill_rate", "wait", "region"], ascending=[True, False, True], kind="stable"
+    )
     return [
         {
             "region": str(r.region),
@@ -195,6 +202,7 @@ def regions(nodes: pd.DataFrame) -> list[dict[str, Any]]:
             "unmet": int(r.unmet),
             "fill_rate": float(r.fill_rate),
             "card_months_waiting": int(r.card_months_waiting),
+            "months_waiting_per_card": float(r.wait),
         }
         for r in by.itertuples(index=False)
     ]
