@@ -282,17 +282,35 @@ def network_map(
         return _svg(fig, "map")
 
 
-def changes_by_month(periods: Sequence[str], old: np.ndarray, new: np.ndarray) -> str:
-    """Cards shipped per month under the old plan and the new one, side by side."""
+def changes_by_month(
+    periods: Sequence[str], old: np.ndarray, new: np.ndarray, start: str | None = None
+) -> str:
+    """Cards shipped per month under the old plan and the new one, side by side.
+
+    ``start``, the first re-planned month, is marked; before it "new" is what was done.
+    """
     with mpl.rc_context(STYLE):
         fig = _figure(9, 3.0)
         ax = fig.add_subplot()
         x = np.arange(len(periods))
         ax.bar(x - 0.2, old, 0.4, color=SUPPLY, label="old plan")
-        ax.bar(x + 0.2, new, 0.4, color=ISSUED, label="new plan")
+        ax.bar(x + 0.2, new, 0.4, color=ISSUED, label="done, then new plan")
         ax.set_xticks(x, month_labels(periods))
         ax.yaxis.set_major_formatter(FuncFormatter(cards))
-        ax.set_ylabel("cards shipped on changed links")
+        ax.set_ylabel("cards shipped")
+        if start in periods:
+            at = list(periods).index(start) - 0.5
+            ax.axvline(at, color=DEMAND, ls=":", lw=1)
+            ax.annotate(
+                "re-planned from here",
+                (at, 1),
+                xycoords=("data", "axes fraction"),
+                xytext=(4, -2),
+                textcoords="offset points",
+                va="top",
+                fontsize=8,
+                color=DEMAND,
+            )
         ax.grid(axis="y", lw=0.4, alpha=0.6)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
         return _svg(fig, "changes")

@@ -78,6 +78,8 @@ def plan_extras(
     if report:
         from allocator.report import locate_instance, render_plan_report
 
+        if instance is None:  # a re-plan carries the instance it was solved for
+            instance = getattr(plan, "instance", None)
         found, note = locate_instance(plan.summary, Path.cwd(), instance)
         files[REPORT_NAME] = render_plan_report(plan, found, instance_note=note).encode()
     return files

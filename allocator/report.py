@@ -21,7 +21,6 @@ Sections (each ``<section>`` has an id; those with a chart have class
 
 from __future__ import annotations
 
-import html
 import os
 from pathlib import Path
 from typing import Any
@@ -30,11 +29,21 @@ import numpy as np
 import pandas as pd
 
 from allocator.errors import InputError
+from allocator.htmlparts import (
+    esc,
+    meta_table,
+    money,
+    notice,
+    number,
+    percent,
+    section,
+    table,
+    whole,
+)
 from allocator.instance import Instance
 from allocator.plan import Plan, read_plan
 
 WORST = 10  # offices listed as served worst
-TOP_CHANGES = 15  # links listed in a re-plan's changes
 
 CSS = """
 :root { --ink: #1a202c; --muted: #5a6473; --rule: #d9dee5; --accent: #2b6cb0; }
@@ -70,62 +79,6 @@ code { font-size: 0.85rem; word-break: break-all; }
            border-radius: 5px; }
 details { margin-top: 8px; }
 """
-
-
-# -- formatting -----------------------------------------------------------------
-
-
-def _esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _int(value: float | int) -> str:
-    return f"{round(float(value)):,}"
-
-
-def _num(value: float | int) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-
-
-def _money(value: float | int) -> str:
-    return _num(value) if abs(value) < 1000 else _int(value)
-
-
-def _pct(value: float) -> str:
-    return f"{100 * float(value):.1f}%"
-
-
-def _table(table: pd.DataFrame, formats: dict[str, Any], cls: str = "") -> str:
-    """An HTML table of ``table``; ``formats`` maps column -> formatter (numbers right-aligned)."""
-    head = "".join(
-        f'<th class="num">{_esc(c)}</th>' if c in formats else f"<th>{_esc(c)}</th>"
-        for c in table.columns
-    )
-    cells = []
-    for column in table.columns:
-        if column in formats:
-            texts = [f'<td class="num">{_esc(formats[column](v))}</td>' for v in table[column]]
-        else:
-            texts = [f"<td>{_esc(v)}</td>" for v in table[column].astype(str)]
-        cells.append(texts)
-    rows = "".join(f"<tr>{''.join(row)}</tr>" for row in zip(*cells, strict=True))
-    klass = f' class="{cls}"' if cls else ""
-    return f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-
-
-def _section(
-    sid: str, title: str, body: str, *, chart: str | None = None, caption: str = ""
-) -> str:
-    """A report section; with ``chart``, exactly one ``figure.chart`` holding that SVG."""
-    if chart is None:
-        return f'<section id="{sid}"><h2>{_esc(title)}</h2>{body}</section>'
-    figure = (
-        f'<figure class="chart" id="chart-{sid}">{chart}'
-        f"<figcaption>{_esc(caption)}</figcaption></figure>"
-    )
-    return (
-        f'<section id="{sid}" class="chart-section"><h2>{_esc(title)}</h2>{figure}{body}</section>'
-    )
 
 
 # -- the plan's figures as tables ------------------------------------------------------
@@ -190,9 +143,9 @@ def backlog_matrix(plan: Plan, regions: pd.Series, months: list[str]) -> pd.Data
 
 def worst_offices(nodes: pd.DataFrame, n: int = WORST) -> pd.DataFrame:
     """The ``n`` offices served worst: lowest fill rate, then longest average wait."""
-    table = nodes.assign(average_wait=_average_wait(nodes["card_months_waiting"], nodes["demand"]))
-    table["_wait"] = -table["average_wait"]
-    order = table.sort_values(["fill_rate", "_wait", "node"], kind="stable")
+    frame = nodes.assign(average_wait=_average_wait(nodes["card_months_waiting"], nodes["demand"]))
+    frame["_wait"] = -frame["average_wait"]
+    order = frame.sort_values(["fill_rate", "_wait", "node"], kind="stable")
     columns = ["node", "name", "region", "demand", "issued", "unmet", "fill_rate", "average_wait"]
     return order.head(n)[columns]
 
@@ -208,11 +161,12 @@ def locate_instance(
     """The instance a plan names, and a note for the page (``None`` when all is well).
 
     An explicit ``instance`` (an Instance or a path) is used as given; a path
-    that cannot be loaded raises :class:`InputError`. Otherwise
-    ``summary.instance.source`` is looked for as given (absolute, or relative to
-    the working directory), then relative to the plan folder and each folder
-    above it. A plan whose instance is not found, or no longer loads, gets no
-    map, and the note says why.
+    that cannot be loaded raises :class:`InputError`. Otherwise a relative
+    ``summary.instance.source`` is looked for in the plan folder, the working
+    directory, then each folder above the plan folder; a plan that records no
+    source but holds an ``instance/`` folder (a re-plan) uses that. A plan
+    whose instance is not found, or no longer loads, gets no map, and the note
+    says why.
     """
     from allocator.load import load_instance
 
@@ -223,17 +177,20 @@ def locate_instance(
         found = load_instance(instance)
         return found, _hash_note(found, recorded, str(instance))
     source = recorded.get("source")
+    here = Path(plan_folder).resolve()
     if not source:
-        return None, "the plan does not record where its instance was loaded from"
+        if (here / "instance").is_dir():  # a re-plan keeps its instance inside the plan
+            source = "instance"
+        else:
+            return None, "the plan does not record where its instance was loaded from"
     candidates = [Path(source)]
     if not Path(source).is_absolute():
-        here = Path(plan_folder).resolve()
-        candidates += [folder / source for folder in (here, *here.parents)]
+        candidates = [here / source, Path(source), *(folder / source for folder in here.parents)]
     path = next((c for c in candidates if c.exists()), None)
     if path is None:
         return None, (
-            f"its instance '{source}' was not found (looked in the working directory and "
-            f"beside the plan folder); pass it with --instance"
+            f"its instance '{source}' was not found (looked in the plan folder, the working "
+            "directory and the folders above the plan); pass it with --instance"
         )
     try:
         found = load_instance(path)
@@ -261,38 +218,38 @@ def _headline(summary: dict[str, Any], months: list[str]) -> str:
     objective = summary.get("objective", {})
     solver = summary.get("solver", {})
     figures = [
-        ("demand", "demand (cards)", _int(totals.get("demand", 0)), False),
-        ("issued", "cards issued", _int(totals.get("issued", 0)), False),
-        ("unmet", "unmet at horizon end", _int(totals.get("unmet", 0)), totals.get("unmet", 0)),
-        ("fill_rate", "fill rate", _pct(totals.get("fill_rate", 1.0)), False),
-        ("waiting", "waiting (weighted card-months)", _num(objective.get("waiting", 0)), False),
+        ("demand", "demand (cards)", whole(totals.get("demand", 0)), False),
+        ("issued", "cards issued", whole(totals.get("issued", 0)), False),
+        ("unmet", "unmet at horizon end", whole(totals.get("unmet", 0)), totals.get("unmet", 0)),
+        ("fill_rate", "fill rate", percent(totals.get("fill_rate", 1.0)), False),
+        ("waiting", "waiting (weighted card-months)", number(objective.get("waiting", 0)), False),
         (
             "card_months_waiting",
             "card-months waiting",
-            _int(totals.get("card_months_waiting", 0)),
+            whole(totals.get("card_months_waiting", 0)),
             False,
         ),
-        ("cost", "cost", _money(objective.get("cost", 0)), False),
+        ("cost", "cost", money(objective.get("cost", 0)), False),
         ("status", "solver status", str(summary.get("status", "unknown")), False),
     ]
     boxes = "".join(
         f'<div class="figure{" bad" if bad else ""}" data-figure="{key}">'
-        f'<div class="value">{_esc(value)}</div><div class="label">{_esc(label)}</div></div>'
+        f'<div class="value">{esc(value)}</div><div class="label">{esc(label)}</div></div>'
         for key, label, value, bad in figures
     )
     info = summary.get("instance", {})
     model = summary.get("model", {})
     meta = [
-        ("instance", f"<strong>{_esc(info.get('name', '?'))}</strong>"),
-        ("instance sha256", f'<code data-figure="sha256">{_esc(info.get("sha256", "?"))}</code>'),
-        ("loaded from", f"<code>{_esc(info.get('source') or '(not recorded)')}</code>"),
+        ("instance", f"<strong>{esc(info.get('name', '?'))}</strong>"),
+        ("instance sha256", f'<code data-figure="sha256">{esc(info.get("sha256", "?"))}</code>'),
+        ("loaded from", f"<code>{esc(info.get('source') or '(not recorded)')}</code>"),
         (
             "horizon",
-            _esc(f"{months[0]} to {months[-1]} ({len(months)} months)") if months else "?",
+            esc(f"{months[0]} to {months[-1]} ({len(months)} months)") if months else "?",
         ),
         (
             "solver",
-            _esc(
+            esc(
                 " ".join(
                     str(s) for s in (solver.get("name"), solver.get("version")) if s is not None
                 )
@@ -304,32 +261,32 @@ def _headline(summary: dict[str, Any], months: list[str]) -> str:
         meta.append(
             (
                 "model size",
-                _esc(
-                    f"{_int(model.get('columns', 0))} columns, {_int(model.get('rows', 0))} rows, "
-                    f"{_int(model.get('nonzeros', 0))} nonzeros"
+                esc(
+                    f"{whole(model.get('columns', 0))} columns, "
+                    f"{whole(model.get('rows', 0))} rows, "
+                    f"{whole(model.get('nonzeros', 0))} nonzeros"
                 ),
             )
         )
-    rows = "".join(f"<tr><th>{_esc(k)}</th><td>{v}</td></tr>" for k, v in meta)
     return (
         '<section id="headline"><h2>Headline</h2>'
-        f'<div class="figures">{boxes}</div><table class="meta">{rows}</table></section>'
+        f'<div class="figures">{boxes}</div>{meta_table(meta)}</section>'
     )
 
 
-def _national(table: pd.DataFrame) -> str:
+def _national(months: pd.DataFrame) -> str:
     from allocator import charts
 
-    cols = [c for c in ("period", "supply", "demand", "issued", "backlog") if c in table]
-    shown = table[cols].copy()
-    if "fill_rate" in table:
-        shown["fill rate so far"] = table["fill_rate"]
-    formats = {c: _int for c in cols if c != "period"} | {"fill rate so far": _pct}
-    return _section(
+    cols = [c for c in ("period", "supply", "demand", "issued", "backlog") if c in months]
+    shown = months[cols].copy()
+    if "fill_rate" in months:
+        shown["fill rate so far"] = months["fill_rate"]
+    formats = {c: whole for c in cols if c != "period"} | {"fill rate so far": percent}
+    return section(
         "national",
         "Supply, issuance and backlog, month by month",
-        f"<details><summary>the figures</summary>{_table(shown, formats)}</details>",
-        chart=charts.national(table),
+        f"<details><summary>the figures</summary>{table(shown, formats)}</details>",
+        chart=charts.national(months),
         caption="Nationally: cards arriving from the printer, cards issued to people, new "
         "demand, and cards still waiting at each month's end.",
     )
@@ -338,7 +295,7 @@ def _national(table: pd.DataFrame) -> str:
 def _backlog(matrix: pd.DataFrame) -> str:
     from allocator import charts
 
-    return _section(
+    return section(
         "backlog",
         "Backlog by region and month",
         "",
@@ -357,23 +314,23 @@ def _regions(regions: pd.DataFrame, nodes: pd.DataFrame) -> str:
         "average_wait": "average wait (months)",
     }
     formats = {
-        "demand": _int,
-        "issued": _int,
-        "unmet": _int,
-        "fill rate": _pct,
-        "card-months waiting": _int,
+        "demand": whole,
+        "issued": whole,
+        "unmet": whole,
+        "fill rate": percent,
+        "card-months waiting": whole,
         "average wait (months)": lambda v: f"{v:.2f}",
     }
     body = (
         f"<h3>The {min(WORST, len(nodes))} offices served worst</h3>"
         '<p class="note">Lowest fill rate first; among equals, the longest average wait '
         "(card-months waiting per card of demand).</p>"
-        + _table(worst_offices(nodes).rename(columns=names), formats, "worst")
+        + table(worst_offices(nodes).rename(columns=names), formats, "worst")
         + "<details><summary>every region</summary>"
-        + _table(regions.rename(columns=names), formats, "regions")
+        + table(regions.rename(columns=names), formats, "regions")
         + "</details>"
     )
-    return _section(
+    return section(
         "regions",
         "Fill rate by region at the horizon's end",
         body,
@@ -387,10 +344,7 @@ def _map(plan: Plan, instance: Instance | None, note: str | None) -> str:
     from allocator import charts
 
     if instance is None:
-        return (
-            '<section id="map" class="notice"><h2>Map</h2>'
-            f'<p class="missing">No map: {_esc(note or "no instance")}.</p></section>'
-        )
+        return notice("map", "Map", f"No map: {note or 'no instance'}.")
     rates = plan.nodes.set_index("node")["fill_rate"]
     nodes = instance.nodes[["id", "kind", "lat", "lon"]].copy()
     nodes["lat"] = pd.to_numeric(nodes["lat"], errors="coerce")
@@ -399,19 +353,15 @@ def _map(plan: Plan, instance: Instance | None, note: str | None) -> str:
     moved = plan.shipments.groupby(["from", "to"], as_index=False)["quantity"].sum()
     unplaced = int(nodes[["lat", "lon"]].isna().any(axis=1).sum())
     if unplaced == len(nodes):
-        return (
-            '<section id="map" class="notice"><h2>Map</h2>'
-            '<p class="missing">No map: no node of the instance has a latitude and '
-            "longitude.</p></section>"
-        )
+        return notice("map", "Map", "No map: no node of the instance has a latitude and longitude.")
     body = (
         f'<p class="note">{unplaced} node(s) without latitude and longitude are not drawn.</p>'
         if unplaced
         else ""
     )
     if note:
-        body += f'<p class="missing">{_esc(note)}.</p>'
-    return _section(
+        body += f'<p class="missing">{esc(note)}.</p>'
+    return section(
         "map",
         "Map of the network",
         body,
@@ -420,55 +370,6 @@ def _map(plan: Plan, instance: Instance | None, note: str | None) -> str:
         "squares, sources as stars; a link's width grows with the cards moved along it over "
         "the horizon (all months and modes together; by the square root, so that small "
         "flows stay visible).",
-    )
-
-
-def _changes(changes: pd.DataFrame, summary: dict[str, Any], months: list[str]) -> str:
-    from allocator import charts
-
-    needed = ["link", "period", "old", "new", "difference"]
-    lacking = [c for c in needed if c not in changes.columns]
-    if lacking:
-        return (
-            '<section id="changes" class="notice"><h2>Changes against the old plan</h2>'
-            f'<p class="missing">changes.csv lacks column(s) {_esc(", ".join(lacking))}.</p>'
-            "</section>"
-        )
-    changes = changes.copy()
-    for column in ("old", "new", "difference"):
-        changes[column] = pd.to_numeric(changes[column], errors="coerce").fillna(0)
-    changes["period"] = changes["period"].astype(str)
-    by_month = changes.groupby("period")[["old", "new"]].sum()
-    periods = [m for m in months if m in by_month.index] or sorted(by_month.index)
-    by_month = by_month.reindex(periods, fill_value=0)
-    by_link = changes.groupby("link", as_index=False)[["old", "new", "difference"]].sum()
-    by_link = by_link.assign(_size=-by_link["difference"].abs()).sort_values(
-        ["_size", "link"], kind="stable"
-    )
-    top = by_link.head(TOP_CHANGES)[["link", "old", "new", "difference"]]
-    signed = {"old": _int, "new": _int, "difference": lambda v: f"{round(v):+,}"}
-    facts = (
-        f'<p class="note">{len(changes):,} link-month(s) changed on {len(by_link):,} link(s); '
-        f"cards shipped on them: {_int(changes['old'].sum())} in the old plan, "
-        f"{_int(changes['new'].sum())} in the new one.</p>"
-    )
-    context = summary.get("replan")
-    if isinstance(context, dict) and context:
-        from allocator.xlsx import flatten
-
-        rows = "".join(
-            f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in flatten(context)
-        )
-        facts += f'<table class="meta">{rows}</table>'
-    body = facts + f"<h3>The links that changed most</h3>{_table(top, signed, 'changes')}"
-    return _section(
-        "changes",
-        "Changes against the old plan",
-        body,
-        chart=charts.changes_by_month(
-            periods, by_month["old"].to_numpy(), by_month["new"].to_numpy()
-        ),
-        caption="Cards shipped per month on the links whose plan changed, old plan against new.",
     )
 
 
@@ -498,12 +399,14 @@ def render_plan_report(
         ("map", "Map"),
     ]
     if "changes" in plan.extra:
-        sections.append(_changes(plan.extra["changes"], summary, months))
+        from allocator.report_changes import changes_section
+
+        sections.append(changes_section(plan.extra["changes"], summary))
         titles.append(("changes", "Changes"))
-    nav = "".join(f'<a href="#{sid}">{_esc(t)}</a>' for sid, t in titles)
+    nav = "".join(f'<a href="#{sid}">{esc(t)}</a>' for sid, t in titles)
     kind = "Re-plan" if "changes" in plan.extra else "Plan"
     description = (
-        f'<p class="lead">{_esc(instance.description)}</p>'
+        f'<p class="lead">{esc(instance.description)}</p>'
         if instance is not None and instance.description
         else ""
     )
@@ -512,8 +415,8 @@ def render_plan_report(
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="generator" content="allocator">'
-        f"<title>{_esc(kind)} report: {_esc(name)}</title><style>{CSS}</style></head>\n"
-        f"<body><main><h1>{_esc(kind)} report: {_esc(name)}</h1>{description}"
+        f"<title>{esc(kind)} report: {esc(name)}</title><style>{CSS}</style></head>\n"
+        f"<body><main><h1>{esc(kind)} report: {esc(name)}</h1>{description}"
         f"<nav>{nav}</nav>\n" + "\n".join(sections) + "\n</main></body></html>\n"
     )
 

@@ -171,6 +171,18 @@ def test_without_its_instance_everything_but_the_map(tiny_plan: Path, tmp_path: 
     assert Page(render_report(moved, instance=TINY)).sections["map"]["charts"] == 1
 
 
+def test_a_replan_finds_the_instance_inside_its_folder(tiny_plan: Path, tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(tiny_plan, plan)
+    shutil.copytree(TINY, plan / "instance")
+    summary = json.loads((plan / "summary.json").read_text())
+    summary["instance"]["source"] = None
+    (plan / "summary.json").write_text(json.dumps(summary))
+    page = render_report(plan)
+    assert Page(page).sections["map"]["charts"] == 1
+    assert 'class="missing"' not in page
+
+
 def test_a_changed_instance_is_named(tmp_path: Path) -> None:
     instance = tmp_path / "tiny"
     shutil.copytree(TINY, instance)
@@ -191,12 +203,36 @@ def test_replan_changes_section(tiny_plan: Path, tmp_path: Path) -> None:
         "HUB>A:road,2017-04,0,2,2\n"
         "HUB>A:road,2017-05,0,3,3\n"
     )
+    summary = json.loads((replan / "summary.json").read_text())
+    summary["replan"] = {
+        "from": "2017-04",
+        "compare": {
+            "old": {"unmet": 5, "fill_rate": 0.9},
+            "new": {"unmet": 0, "fill_rate": 1.0},
+            "difference": {"unmet": -5, "fill_rate": 0.1},
+        },
+        "freeze": {"months": 1, "dropped": [{"link": "HUB>C:road", "reason": "closed"}]},
+    }
+    (replan / "summary.json").write_text(json.dumps(summary))
     page = render_report(replan)
     sections = Page(page).sections
     assert sections["changes"] == {"class": "chart-section", "charts": 1, "svgs": 1}
+    compare = re.findall(
+        r'<tr><th>([^<]*)</th><td class="num">([^<]*)</td><td class="num">([^<]*)</td>'
+        r'<td class="num">([^<]*)</td></tr>',
+        page,
+    )
+    assert compare == [
+        ("unmet at horizon end", "5", "0", "-5"),
+        ("fill rate", "90.0%", "100.0%", "+10.0 points"),
+    ]
+    assert "<tr><th>freeze dropped</th><td>1 (listed below)</td></tr>" in page
+    assert "<td>HUB&gt;C:road</td><td>closed</td>" in page
     assert "<title>Re-plan report: tiny</title>" in page
-    assert "3 link-month(s) changed on 2 link(s)" in page
-    assert "5 in the old plan, 5 in the new one" in page
+    assert (
+        "3 link-month(s) changed on 2 link(s), 10 cards moved in all; cards shipped over the "
+        "horizon: 5 in the old plan, 5 now." in page
+    )
     rows = re.findall(
         r"<tr><td>([^<]*)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td></tr>",
         page.split('class="changes"')[1],
