@@ -49,6 +49,9 @@ RESULT_COLUMNS = [
     "seconds",
 ]
 
+SUPPLY_CHANGES = {"supply_delay", "supply_scale"}
+CAPACITY_CHANGES = {"link_capacity", "issue_capacity"}
+
 #: ``progress(done, failed, remaining)``, called once before the first scenario
 #: finishes and once after each.
 BatchProgress = Callable[[int, int, int], None]
@@ -89,12 +92,18 @@ def run_scenario(shared: _Shared, task: _Task) -> tuple[dict[str, Any], Plan | N
 
             plan = solve(instance, solver=shared.solver, time_limit=task.time_limit)
         else:
-            from allocator.replan import replan  # type: ignore[import-not-found]
+            # The re-plan starts from the baseline made for the instance as it was; the
+            # scenario's changes (all from ``start`` on) are the new facts it is told.
+            from allocator.replan import replan
 
+            kinds = set(task.changes["change"])
+            future = lambda table: table[table["period"] >= shared.start]  # noqa: E731
             plan = replan(
-                instance,
+                shared.instance,
                 shared.baseline,
-                start=shared.start,
+                start=str(shared.start),
+                supply=future(instance.supply) if kinds & SUPPLY_CHANGES else None,
+                capacity=future(instance.capacity) if kinds & CAPACITY_CHANGES else None,
                 solver=shared.solver,
                 time_limit=task.time_limit,
             )
@@ -266,15 +275,17 @@ def _baseline(baseline: Plan | str | Path | None, start: str | None, instance: I
                 )
             ]
         )
-    try:
-        import allocator.replan  # type: ignore[import-not-found]  # noqa: F401
-    except ImportError:
-        raise AllocatorError("re-planning (allocator.replan) is not available") from None
-    if isinstance(baseline, Plan):
-        return baseline
     from allocator.plan import read_plan
+    from allocator.verify import verify
 
-    return read_plan(baseline)
+    plan = baseline if isinstance(baseline, Plan) else read_plan(baseline)
+    label = "baseline plan" if isinstance(baseline, Plan) else str(baseline)
+    wrong = verify(instance, plan)
+    if wrong:  # every scenario would fail the same way: say it once, before any runs
+        raise InputError(
+            [Problem(label, None, None, f"the plan does not fit the instance: {w}") for w in wrong]
+        )
+    return plan
 
 
 def results_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:

@@ -33,6 +33,12 @@ month), replacing any override the instance already has for the same key.
 Scaling is exact on the decimal written (``0.3`` is 3/10, not a float near it)
 and rounds each row down: ``demand_scale`` 1.25 on 10 cards gives 12.
 
+For a re-plan of an existing plan from month ``start`` (``allocator batch
+--baseline PLAN --from START``), a blank period means every month from
+``start`` on, a period before ``start`` is an error (that is history), and
+``demand_scale`` is refused: a re-plan is told new supply and capacity
+(:func:`allocator.replan.replan`'s ``supply`` and ``capacity``), not new demand.
+
 Every bad row is reported at once, with the file (``scenarios.csv``), the
 spreadsheet row (header = row 1) and the column, as one :class:`InputError`.
 """
@@ -263,6 +269,12 @@ def _check(
         q(period) + f" is outside the horizon {months[0]}..{months[-1]}",
     )
     if start is not None:
+        report(
+            change == "demand_scale",
+            "change",
+            "demand_scale cannot be evaluated as a re-plan (--baseline): a re-plan is told new "
+            "supply and capacity, not new demand",
+        )
         report(
             period.isin(months) & (period < start),
             "period",

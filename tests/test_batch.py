@@ -362,3 +362,69 @@ def test_scaling_is_exact_and_rounds_down_and_changes_apply_in_order() -> None:
         ),
     )
     assert both.supply[["period", "quantity"]].values.tolist() == [["2017-05", 45]]
+
+
+BASELINE_SCENARIOS = """scenario,change,target,period,value
+as-planned,supply_scale,*,,1
+april-late,supply_delay,VENDOR,2017-04,1
+c-cut-off,link_capacity,HUB>C:road,,0
+"""
+
+
+def test_baseline_replans_each_scenario_from_a_month(tiny: Path, tmp_path: Path) -> None:
+    """Each scenario as a re-plan of the base plan from April; figures cover April and May.
+
+    The base plan issued all 30 March cards (A 15, B 10 priority + 5 regular),
+    so April starts with nothing in stock and B's 5 and C's 10 regular still
+    waiting, plus B's 5 priority arising in April: 20 cards to serve.
+
+    - ``as-planned``: April's 15 serve B's 5 priority and 10 regular, 5 of C's
+      wait in April and May: W = 10; cost rail 15 + B 10*2 + C 5*4 = 55.
+    - ``april-late`` (April's tranche in May): all 20 wait at the end of April
+      (5 priority: 25, 15 regular: 15), May's 15 leave 5 regular: W = 45
+      (35 more than planned); cost as planned, 55.
+    - ``c-cut-off`` (HUB -> C closed from April; a blank period means every
+      month from --from): B's 10 are served in April, C's 10 wait twice:
+      W = 20, unmet 10, fill 10/20; cost rail 10 + B 10*2 = 30.
+    """
+    base = tmp_path / "base"
+    allocator.solve(tiny).write(base)
+    table = tmp_path / "what-if.csv"
+    table.write_text(BASELINE_SCENARIOS)
+    one = run_batch(tiny, table, workers=1, baseline=base, start="2017-04")
+    assert (one["status"] == "optimal").all(), one["message"].tolist()
+    got = one.set_index("scenario")[["waiting", "cost", "unmet", "fill_rate"]]
+    assert got.to_dict("index") == {
+        "as-planned": {"waiting": 10, "cost": 55, "unmet": 5, "fill_rate": 0.75},
+        "april-late": {"waiting": 45, "cost": 55, "unmet": 5, "fill_rate": 0.75},
+        "c-cut-off": {"waiting": 20, "cost": 30, "unmet": 10, "fill_rate": 0.5},
+    }
+    two = run_batch(tiny, table, workers=2, baseline=allocator.read_plan(base), start="2017-04")
+    pd.testing.assert_frame_equal(_without_seconds(one), _without_seconds(two))
+
+
+def test_baseline_rows_before_the_month_or_new_demand_are_refused(
+    tiny: Path, tmp_path: Path
+) -> None:
+    base = tmp_path / "base"
+    allocator.solve(tiny).write(base)
+    bad = tmp_path / "scenarios.csv"
+    bad.write_text(
+        "scenario,change,target,period,value\n"
+        "early,supply_delay,VENDOR,2017-03,1\n"
+        "more,demand_scale,*,,1.1\n"
+    )
+    results = tmp_path / "results"
+    args = ["batch", str(tiny), str(bad), "-o", str(results), "--baseline", str(base)]
+    run = CliRunner().invoke(app, [*args, "--from", "2017-04"], env={"COLUMNS": "400"})
+    assert run.exit_code == 2
+    assert run.output.splitlines()[1:] == [
+        "  scenarios.csv, row 2, column 'period': '2017-03' is before the re-plan month "
+        "2017-04 (--from): a re-plan changes only the months from then on",
+        "  scenarios.csv, row 3, column 'change': demand_scale cannot be evaluated as a re-plan "
+        "(--baseline): a re-plan is told new supply and capacity, not new demand",
+    ]
+    run = CliRunner().invoke(app, args, env={"COLUMNS": "400"})
+    assert run.exit_code == 2
+    assert "needs the month to re-plan from (--from)" in run.output
+    assert not results.exists()
