@@ -509,12 +509,25 @@ def replan_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the new plan's summary as JSON on stdout.")
     ] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write report.html (see `allocator report`).")
+    ] = False,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            help="Also write the plan in this format: xlsx writes plan.xlsx (one sheet per "
+            "table). Repeat or comma-separate.",
+        ),
+    ] = None,
 ) -> None:
     """Re-plan from a month on, after a delay, from what actually happened."""
+    from allocator.outputs import parse_formats, plan_extras
     from allocator.replan import replan as replan_plan
     from allocator.write import refuse_existing
 
     with _errors():
+        wanted = parse_formats(formats or [])
         refuse_existing(output, force=force)
         with _status(not quiet and not as_json, "loading the instance...") as progress:
             new = replan_plan(
@@ -531,7 +544,9 @@ def replan_command(
                 method=method.value,
                 progress=progress,  # type: ignore[arg-type]
             )
-            new.write(output, force=force)
+            if report or wanted:
+                progress("writing the report and spreadsheet")
+            new.write(output, force=force, extra_files=plan_extras(new, None, wanted, report))
         if as_json:
             sys.stdout.write(json.dumps(new.summary, indent=2, ensure_ascii=False) + "\n")
         elif not quiet:
