@@ -313,6 +313,46 @@ def test_solve_writes_report_and_workbook_in_the_plan(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(sheets[name], table)
 
 
+def test_replan_writes_report_and_workbook_in_the_plan(tiny_plan: Path, tmp_path: Path) -> None:
+    supply = tmp_path / "supply.csv"
+    supply.write_text("node,period,quantity\nVENDOR,2017-04,5\n")  # April's 15 cut to 5
+    folder = tmp_path / "replan"
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        [
+            "replan",
+            str(TINY),
+            "--plan",
+            str(tiny_plan),
+            "--from",
+            "2017-04",
+            "--supply",
+            str(supply),
+            "-o",
+            str(folder),
+            "--report",
+            "--format",
+            "xlsx",
+            "-q",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    page = (folder / "report.html").read_text()
+    assert Page(page).sections["changes"]["charts"] == 1
+    assert "<title>Re-plan report: tiny-from-2017-04</title>" in page
+    # April ships 10 fewer cards VENDOR>HUB: the changes table says so.
+    assert "<tr><td>VENDOR&gt;HUB:rail</td>" in page and '<td class="num">-10</td>' in page
+    again = tmp_path / "again.html"
+    assert runner.invoke(app, ["report", str(folder), "-o", str(again)]).exit_code == 0
+    assert again.read_bytes() == page.encode()
+    sheets = read_plan_xlsx(folder / "plan.xlsx")
+    plan = read_plan(folder)
+    assert "changes" in plan.tables
+    for name, table in plan.tables.items():
+        pd.testing.assert_frame_equal(sheets[name], table)
+
+
 def test_failed_solve_writes_nothing(tmp_path: Path) -> None:
     runner = CliRunner()
     folder = tmp_path / "plan"
