@@ -546,7 +546,8 @@ def replan_command(
             )
             if report or wanted:
                 progress("writing the report and spreadsheet")
-            new.write(output, force=force, extra_files=plan_extras(new, None, wanted, report))
+            extras = plan_extras(new, new.instance, wanted, report)
+            new.write(output, force=force, extra_files=extras)
         if as_json:
             sys.stdout.write(json.dumps(new.summary, indent=2, ensure_ascii=False) + "\n")
         elif not quiet:
@@ -570,7 +571,7 @@ def _replan_comparison(out: Console, replan: dict) -> None:
             cells.append(f"{100 * compare['difference'][key]:+.1f} pts")
         else:
             cells = [f"{compare[side][key]:,.0f}" for side in ("old", "new", "difference")]
-        table.add_row(key.replace("_", " "), *cells)
+        table.add_row(key.replace("card_months", "card-months").replace("_", " "), *cells)
     out.print(table)
     for dropped in replan["freeze"]["dropped"]:
         out.print(

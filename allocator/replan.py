@@ -405,6 +405,7 @@ def _check_override(
     if read is None:
         return None
     frame, rows, label = read
+    _check_past_rows(kind, frame, rows, label, instance, start, out)
     filename = f"{kind}.csv"
     try:
         checked = validate_frames(
@@ -420,31 +421,46 @@ def _check_override(
             out.add(file, p.row, p.column, p.message)
         return None
     table = getattr(checked, kind).copy()
-    table["_row"] = rows
     table["t"] = instance.month_number(table["period"])
-    # Rows before start may only repeat the instance's own rows.
-    keys = ["node", "period"] if kind == "supply" else ["what", "id", "period"]
-    value = "quantity" if kind == "supply" else "capacity"
-    own = getattr(instance, kind)
-    same = table.merge(own[[*keys, value]], on=keys, how="left", suffixes=("", "_own"))
-    repeated = (same[f"{value}_own"].astype("Float64") == same[value].astype("Float64")).fillna(
-        False
+    table["_row"] = rows
+    return _Input(label, table[table["t"] >= start].reset_index(drop=True))
+
+
+def _check_past_rows(
+    kind: str,
+    frame: pd.DataFrame,
+    rows: np.ndarray,
+    label: str,
+    instance: Instance,
+    start: int,
+    out: _Collector,
+) -> None:
+    """Rows dated before ``start`` may only repeat the instance's own rows, cell for cell."""
+    raw = text_frame(frame)
+    raw.columns = [c.lower() for c in raw.columns]
+    columns = (
+        ["node", "period", "quantity"] if kind == "supply" else schema.column_names(schema.CAPACITY)
     )
-    past = (table["t"].to_numpy() < start) & ~repeated.to_numpy(dtype=bool)
-    first = instance.month_label(start)
+    if any(c not in raw.columns for c in columns):
+        return  # validation reports the missing column
+    past = raw["period"].isin(instance.months[: start - 1]).to_numpy()
+    if not past.any():
+        return
+    given = raw[columns].apply(lambda c: c.str.lower() if c.name == "what" else c)
+    own = text_frame(getattr(instance, kind)[columns])
+    repeated = pd.MultiIndex.from_frame(given).isin(pd.MultiIndex.from_frame(own))
     what = "supply that arrived" if kind == "supply" else "capacity"
     out.cells(
         label,
         rows,
         "period",
-        pd.Series(past),
+        pd.Series(past & ~repeated),
         "'"
-        + table["period"].astype(str)
-        + f"' is before --from {first}: {what} before then cannot change here "
-        "(this file may only repeat the instance's rows for those months; "
+        + raw["period"]
+        + f"' is before --from {instance.month_label(start)}: {what} before then cannot "
+        "change here (this file may only repeat the instance's rows for those months; "
         "record what really arrived in actuals/supply.csv)",
     )
-    return _Input(label, table[table["t"] >= start].reset_index(drop=True))
 
 
 # -- the past -------------------------------------------------------------------------------
@@ -826,6 +842,12 @@ def _changes(old: pd.DataFrame, executed: pd.DataFrame, new: pd.DataFrame) -> pd
     return table.sort_values(["period", "link"], kind="stable").reset_index(drop=True)
 
 
+def _ordered(problems: list[Problem]) -> list[Problem]:
+    """Problems grouped by file (in the order files were read), then by row."""
+    files = {p.file: i for i, p in reversed(list(enumerate(problems)))}
+    return sorted(problems, key=lambda p: (files[p.file], p.row or 0))
+
+
 def _figures(totals: dict[str, Any], objective: dict[str, Any]) -> dict[str, float]:
     out = {k: totals[k] for k in ("demand", "issued", "unmet", "fill_rate", "card_months_waiting")}
     out.update(waiting=float(objective["waiting"]), cost=float(objective["cost"]))
@@ -914,17 +936,17 @@ def replan(
     for sentence in wrong:
         out.add(plan_label, None, None, f"the old plan does not fit the instance: {sentence}")
     if out.problems:
-        raise InputError(out.problems)
+        raise InputError(_ordered(out.problems))
     s = int(instance.month_number([start])[0])
     actual = _check_actuals(actuals, instance, s, out)
     new_supply = _check_override("supply", supply, instance, s, out)
     new_capacity = _check_override("capacity", capacity, instance, s, out)
     if out.problems:
-        raise InputError(out.problems)
+        raise InputError(_ordered(out.problems))
     say("deriving the state")
     past = _executed(instance, plan, s, actual, out)
     if out.problems:
-        raise InputError(out.problems)
+        raise InputError(_ordered(out.problems))
     new = _replan_instance(instance, past, s, new_supply, new_capacity)
     seconds = {"load": round(time.perf_counter() - began, 3)}
 
