@@ -422,29 +422,23 @@ def _batch_summary(out: Console, results: object, output: Path) -> None:
         shown = results.sort_values("waiting", ascending=False, na_position="first").head(10)
         title = f"The 10 of {len(results)} scenarios with the most waiting (failed first)"
     table = Table(title=title, title_justify="left")
-    for column in (
-        "scenario",
-        "status",
-        "waiting",
-        "unmet",
-        "fill rate",
-        "worst region",
-        "",
-        "cost",
-    ):
-        left = column in ("scenario", "status", "worst region")
-        table.add_column(column, justify="left" if left else "right", no_wrap=left)
+    for column in ("scenario", "waiting", "unmet", "fill", "worst region", "cost"):
+        table.add_column(
+            column,
+            justify="left" if column in ("scenario", "worst region") else "right",
+            no_wrap=column != "worst region",
+        )
     for row in shown.itertuples(index=False):
-        ok = row.status != "failed"
+        if row.status == "failed":
+            table.add_row(row.scenario, "[red]failed[/]", "", "", "", "")
+            continue
         table.add_row(
             row.scenario,
-            row.status if ok else "[red]failed[/]",
-            f"{row.waiting:,.0f}" if ok else "",
-            f"{row.unmet:,}" if ok else "",
-            f"{row.fill_rate:.1%}" if ok else "",
-            str(row.worst_region) if ok else "",
-            f"{row.worst_region_fill_rate:.1%}" if ok else "",
-            f"{row.cost:,.0f}" if ok else "",
+            f"{row.waiting:,.0f}",
+            f"{row.unmet:,}",
+            f"{row.fill_rate:.1%}",
+            f"{row.worst_region} {row.worst_region_fill_rate:.1%}",
+            f"{row.cost:,.0f}",
         )
     out.print(table)
     optimal = int((results["status"] == "optimal").sum())
