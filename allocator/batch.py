@@ -77,7 +77,7 @@ class _Task:
     time_limit: float | None
 
 
-def run_scenario(shared: _Shared, task: _Task) -> tuple[dict[str, Any], Plan | None]:
+def _run_scenario(shared: _Shared, task: _Task) -> tuple[dict[str, Any], Plan | None]:
     """Apply one scenario and solve (or re-plan) it: its result row, and the plan if kept.
 
     Never raises for a failing scenario: the row says ``failed`` and why.
@@ -211,6 +211,12 @@ def run_batch(
     plan = _baseline(baseline, start, instance)
     table = read_scenarios(scenarios, instance, start=start)
     ids = scenario_ids(table)
+    if isinstance(time_limit, Mapping):
+        unknown = sorted(set(time_limit) - set(ids))
+        if unknown:
+            raise InputError(f"time limits for scenarios not in the table: {', '.join(unknown)}")
+        if any(v < 0 for v in time_limit.values()):
+            raise InputError("a time limit must be zero or more seconds")
     folder = Path(keep_plans) if keep_plans is not None else None
     if folder is not None:
         taken = [i for i in ids if (folder / i).exists()]
@@ -242,7 +248,7 @@ def run_batch(
         n = min(workers or os.cpu_count() or 1, len(tasks))
         if n <= 1:
             for task in tasks:
-                record(*run_scenario(shared, task))
+                record(*_run_scenario(shared, task))
         else:
             _run_processes(n, shared, tasks, record)
     return results_frame([rows[i] for i in ids])
@@ -255,7 +261,9 @@ def _limit(time_limit: float | Mapping[str, float] | None, scenario: str) -> flo
     return None if time_limit is None else float(time_limit)
 
 
-def _baseline(baseline: Plan | str | Path | None, start: str | None, instance: Instance):
+def _baseline(
+    baseline: Plan | str | Path | None, start: str | None, instance: Instance
+) -> Plan | None:
     """The baseline plan, read and checked against ``start``; None for fresh solves."""
     if baseline is None:
         if start is not None:
@@ -358,7 +366,7 @@ def _init_process(shared: _Shared) -> None:
 
 
 def _process_task(task: _Task) -> tuple[dict[str, Any], Plan | None]:
-    return run_scenario(_WORKER["shared"], task)
+    return _run_scenario(_WORKER["shared"], task)
 
 
 def _run_processes(
@@ -416,7 +424,7 @@ def _run_dask(
     import allocator
 
     try:
-        client = Client(scheduler, timeout=30, set_as_default=False)
+        client = Client(scheduler, timeout=15, set_as_default=False)
     except (OSError, TimeoutError) as error:
         raise AllocatorError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
     try:
@@ -438,7 +446,7 @@ def _run_dask(
         data = client.scatter(shared, broadcast=True, hash=False)
         batch = uuid.uuid4().hex[:8]
         futures = {
-            client.submit(run_scenario, data, task, key=f"allocator-{batch}-{i}", pure=False): task
+            client.submit(_run_scenario, data, task, key=f"allocator-{batch}-{i}", pure=False): task
             for i, task in enumerate(tasks)
         }
         for future in dask_completed(list(futures), loop=client.loop):

@@ -288,6 +288,8 @@ def test_missing_columns_and_bad_options(tiny: Path) -> None:
         run_batch(instance, table, workers=2, scheduler="tcp://127.0.0.1:1")
     with pytest.raises(allocator.InputError, match="needs the month to re-plan from"):
         run_batch(instance, table, workers=1, baseline=tiny)
+    with pytest.raises(allocator.InputError, match="not in the table: y"):
+        run_batch(instance, table, workers=1, time_limit={"x": 1.0, "y": 0.0})
 
 
 def _changes(instance: allocator.Instance, rows: list[list[object]]) -> pd.DataFrame:
