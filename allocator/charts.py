@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib as mpl
 import numpy as np
@@ -28,7 +29,7 @@ BACKLOG_CMAP = "YlOrRd"
 SUPPLY, ISSUED, BACKLOG, DEMAND = "#9aa5b1", "#2b6cb0", "#c53030", "#4a5568"
 LINK = "#2b6cb0"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-STYLE = {
+STYLE: dict[Any, Any] = {
     "svg.fonttype": "none",
     "font.family": "sans-serif",
     "font.size": 9,
@@ -49,7 +50,7 @@ def cards(value: float, _position: object = None) -> str:
     return f"{value:,.0f}"
 
 
-def month_labels(periods: Sequence[str]) -> list[str]:
+def month_labels(periods: Sequence[str] | pd.Index | pd.Series) -> list[str]:
     """Short axis labels for ``YYYY-MM`` months, the year under the first and each January.
 
     Past 18 months only the first month and each quarter's first are named.
@@ -57,6 +58,7 @@ def month_labels(periods: Sequence[str]) -> list[str]:
     >>> month_labels(["2017-11", "2017-12", "2018-01"])
     ['Nov\\n2017', 'Dec', 'Jan\\n2018']
     """
+    periods = [str(p) for p in periods]
     out = []
     quarters_only = len(periods) > 18  # too many to name every month: name each quarter
     for i, period in enumerate(periods):
@@ -221,7 +223,7 @@ def network_map(
             return np.stack([a, b], axis=1) if len(pairs) else np.zeros((0, 2, 2))
 
         every = links[["from", "to"]].drop_duplicates()
-        ax.add_collection(LineCollection(segments(every), colors="#cbd2d9", linewidths=0.4))
+        ax.add_collection(LineCollection(list(segments(every)), colors="#cbd2d9", linewidths=0.4))
         moved = moved[moved["quantity"] > 0]
         moved = moved[moved["from"].isin(placed.index) & moved["to"].isin(placed.index)]
         top = float(moved["quantity"].max()) if len(moved) else 1.0
@@ -229,7 +231,7 @@ def network_map(
             moved = moved.sort_values("quantity", kind="stable")  # biggest drawn last, on top
             widths = _width(moved["quantity"].to_numpy(float), top)
             ax.add_collection(
-                LineCollection(segments(moved), colors=LINK, linewidths=widths, alpha=0.55)
+                LineCollection(list(segments(moved)), colors=LINK, linewidths=widths, alpha=0.55)
             )
 
         kind = placed["kind"].astype(str)
@@ -298,7 +300,7 @@ def changes_by_month(
         ax.set_xticks(x, month_labels(periods))
         ax.yaxis.set_major_formatter(FuncFormatter(cards))
         ax.set_ylabel("cards shipped")
-        if start in periods:
+        if start is not None and start in periods:
             at = list(periods).index(start) - 0.5
             ax.axvline(at, color=DEMAND, ls=":", lw=1)
             ax.annotate(

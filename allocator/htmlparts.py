@@ -7,7 +7,7 @@ formatted the way the terminal summary shows them (``7,000,000``, ``90.0%``).
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -43,7 +43,7 @@ def percent(value: float) -> str:
     return f"{100 * float(value):.1f}%"
 
 
-def table(frame: pd.DataFrame, formats: dict[str, Callable[[Any], str]], cls: str = "") -> str:
+def table(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]], cls: str = "") -> str:
     """An HTML table of ``frame``; ``formats`` maps column -> formatter (those right-aligned)."""
     head = "".join(
         f'<th class="num">{esc(c)}</th>' if c in formats else f"<th>{esc(c)}</th>"

@@ -350,7 +350,7 @@ def _map(plan: Plan, instance: Instance | None, note: str | None) -> str:
     nodes["lat"] = pd.to_numeric(nodes["lat"], errors="coerce")
     nodes["lon"] = pd.to_numeric(nodes["lon"], errors="coerce")
     nodes["fill_rate"] = nodes["id"].map(rates).astype(float)
-    moved = plan.shipments.groupby(["from", "to"], as_index=False)["quantity"].sum()
+    moved = plan.shipments.groupby(["from", "to"], as_index=False)[["quantity"]].sum()
     unplaced = int(nodes[["lat", "lon"]].isna().any(axis=1).sum())
     if unplaced == len(nodes):
         return notice("map", "Map", "No map: no node of the instance has a latitude and longitude.")

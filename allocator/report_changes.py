@@ -102,7 +102,8 @@ def changes_section(changes: pd.DataFrame, summary: dict[str, Any]) -> str:
     by_link = changed.groupby("link", as_index=False)[["old", "new", "difference"]].sum()
     by_link["_size"] = -by_link["difference"].abs()
     top = by_link.sort_values(["_size", "link"], kind="stable").head(TOP)
-    context = summary.get("replan") if isinstance(summary.get("replan"), dict) else {}
+    recorded = summary.get("replan")
+    context: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
 
     body = (
         f'<p class="note">{len(changed):,} link-month(s) changed on {len(by_link):,} link(s), '
