@@ -8,8 +8,8 @@ month) each column and row stands for. It reads like the formulation: one
 ``add_*`` call per constraint family, each named as in ``models/README.md``.
 
 Nothing here knows about PuLP or a solver (that is :mod:`allocator.lp`). Only
-the variables that can matter are created: no ``x`` for a link that can never
-carry a card to anyone waiting or that would arrive after the horizon, no
+the variables that can matter are created: no ``x`` for a link whose tail can
+never hold a card or that would arrive after the horizon, no
 ``I`` at a node that can never hold a card, no ``s``/``B`` before a demand
 first arises. Demand that no card can reach keeps its backlog as a constant.
 """
