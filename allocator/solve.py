@@ -77,10 +77,7 @@ def solve(
     progress
         Called with a short description as each step starts.
     """
-    if solver not in lp_module.SOLVERS:
-        raise SolveError(f"unknown solver '{solver}'; choose one of {', '.join(lp_module.SOLVERS)}")
-    if time_limit is not None and time_limit < 0:
-        raise SolveError("the time limit must be zero or more seconds")
+    check_options(solver, time_limit)
     seconds: dict[str, float] = {"load": 0.0}
     began = time.perf_counter()
     if not isinstance(instance, Instance):
@@ -92,8 +89,51 @@ def solve(
     if progress:
         progress("building the model")
     lp = build_model(instance)
-    model = lp_module.to_pulp(lp, name="allocation")
     seconds["build"] = time.perf_counter() - began
+    return solve_model(
+        instance,
+        lp,
+        solver=solver,
+        time_limit=time_limit,
+        method=method,
+        threads=threads,
+        progress=progress,
+        seconds=seconds,
+    )
+
+
+def check_options(solver: str, time_limit: float | None) -> None:
+    """Reject an unknown solver or a negative time limit before any work is done."""
+    if solver not in lp_module.SOLVERS:
+        raise SolveError(f"unknown solver '{solver}'; choose one of {', '.join(lp_module.SOLVERS)}")
+    if time_limit is not None and time_limit < 0:
+        raise SolveError("the time limit must be zero or more seconds")
+
+
+def solve_model(
+    instance: Instance,
+    lp: LinearProgram,
+    *,
+    solver: str = "highs",
+    time_limit: float | None = None,
+    method: str = lp_module.DEFAULT_METHOD,
+    threads: int | None = None,
+    progress: Progress | None = None,
+    seconds: dict[str, float] | None = None,
+    name: str = "allocation",
+) -> Plan:
+    """Solve an LP already built for ``instance`` and assemble its checked, whole-card plan.
+
+    This is the part of :func:`solve` after :func:`~allocator.model.build_model`,
+    for callers that build the LP with options of their own (a re-plan).
+    ``seconds`` carries the times of earlier steps into the plan's summary.
+    """
+    check_options(solver, time_limit)
+    seconds = dict(seconds or {})
+    seconds.setdefault("load", 0.0)
+    began = time.perf_counter()
+    model = lp_module.to_pulp(lp, name=name)
+    seconds["build"] = seconds.get("build", 0.0) + time.perf_counter() - began
 
     began = time.perf_counter()
     if progress:
@@ -109,12 +149,12 @@ def solve(
     solver_info = dict(result.solver)
     solver_info["stages"] = [
         {
-            "objective": name,
+            "objective": stage,
             "status": s.status,
             "seconds": round(s.seconds, 3),
             "iterations": s.iterations,
         }
-        for name, s in zip(("waiting", "cost"), result.stages, strict=True)
+        for stage, s in zip(("waiting", "cost"), result.stages, strict=True)
     ]
     solver_info["handover_seconds"] = round(result.handover_seconds, 3)
     seconds = {k: round(v, 3) for k, v in seconds.items()}
