@@ -7,10 +7,14 @@
     5
 """
 
+from typing import Any
+
 from allocator.errors import AllocatorError, InputError, PlanExistsError, Problem, SolveError
+from allocator.generate import generate_instance
 from allocator.instance import Instance, write_instance
 from allocator.load import load_instance
 from allocator.plan import Plan, read_plan
+from allocator.replan import replan
 from allocator.solve import solve
 from allocator.verify import verify
 
@@ -22,11 +26,31 @@ __all__ = [
     "PlanExistsError",
     "Problem",
     "SolveError",
+    "generate_instance",
     "load_instance",
     "read_plan",
+    "render_report",
+    "replan",
+    "run_batch",
     "solve",
     "verify",
     "write_instance",
+    "write_report",
 ]
 
 __version__ = "0.1.0"
+
+# Imported on first use: reports pull in matplotlib, batches the process pool.
+_LAZY = {
+    "run_batch": "allocator.batch",
+    "render_report": "allocator.report",
+    "write_report": "allocator.report",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'allocator' has no attribute {name!r}")
