@@ -324,6 +324,24 @@ def _face(
     return fix, bound, bound
 
 
+def stages(lp: LinearProgram) -> list[tuple[str, np.ndarray]]:
+    """The lexicographic objectives of ``lp``, most important first.
+
+    Waiting, then cost; a re-plan adds a third, the cards changed against the
+    old plan (``lp.c_change``), so that among equally good plans the one
+    closest to what was promised is chosen.
+    """
+    out = [("waiting", lp.c_wait), ("cost", lp.c_cost)]
+    if lp.c_change is not None:
+        out.append(("change", lp.c_change))
+    return out
+
+
+def _tolerance(objective: np.ndarray) -> float:
+    """How far from zero a dual must be to count as non-zero, for this objective's scale."""
+    return 1e-7 * max(1.0, float(np.abs(objective).max(initial=0.0)))
+
+
 def solve_highs(
     lp: LinearProgram,
     model: PulpModel,
@@ -332,7 +350,11 @@ def solve_highs(
     method: str = DEFAULT_METHOD,
     threads: int | None = None,
 ) -> LexResult:
-    """Solve ``model`` lexicographically with HiGHS (waiting, then cost on the optimal face)."""
+    """Solve ``model`` lexicographically with HiGHS: each stage on the previous one's optimal face.
+
+    Stage 1 uses ``method``; each later stage starts primal simplex from the
+    previous stage's optimal vertex, which is feasible for it.
+    """
     method = resolve_method(method)
     if lp.n_cols == 0:
         return _nothing_to_decide(lp, "highs", method)
@@ -350,66 +372,85 @@ def solve_highs(
     handover = time.perf_counter() - began
     h: highspy.Highs = problem.solverModel
 
-    began = time.perf_counter()
-    if time_limit is not None:
-        h.setOptionValue("time_limit", float(_remaining(deadline) or 0.0))
-    solver.callSolver(problem)
-    status = _highs_status(h)
-    stage1 = StageResult(
-        status,
-        h.getInfo().objective_function_value + lp.wait_constant,
-        time.perf_counter() - began,
-        _iterations(h),
-    )
-    if status == "time limit":
-        raise _time_limit_error(time_limit, "stage 1 (waiting)")
-    if status != "optimal":
-        raise SolveError(f"HiGHS could not solve stage 1 (waiting): {status}")
-    solution = h.getSolution()
-    values = np.asarray(solution.col_value)
-    waiting = float(lp.c_wait @ values) + lp.wait_constant
-
-    # Stage 2: the optimal face of stage 1, by complementary slackness.
-    tol = 1e-7 * max(1.0, float(np.abs(lp.c_wait).max(initial=0.0)))
-    fix, lo, up = _face(values, lp.col_lower, lp.col_upper, np.asarray(solution.col_dual), tol)
-    if len(fix):
-        h.changeColsBounds(len(fix), fix.astype(np.int32), lo, up)
-    inequality = np.flatnonzero(lp.row_lower != lp.row_upper)
-    row_values = np.asarray(solution.row_value)[inequality]
-    duals = np.asarray(solution.row_dual)[inequality]
-    active, rlo, rup = _face(
-        row_values, lp.row_lower[inequality], lp.row_upper[inequality], duals, tol
-    )
-    if len(active):
-        h.changeRowsBounds(len(active), inequality[active].astype(np.int32), rlo, rup)
-    h.changeColsCost(lp.n_cols, np.arange(lp.n_cols, dtype=np.int32), lp.c_cost)
-    # Stage 1's optimal vertex is feasible for stage 2: primal simplex starts from it.
-    h.setOptionValue("solver", "simplex")
-    h.setOptionValue("simplex_strategy", 4)
-    began = time.perf_counter()
-    if time_limit is not None:
-        h.setOptionValue("time_limit", float(_remaining(deadline) or 0.0))
-    h.run()
-    status = _highs_status(h)
-    stage2 = StageResult(
-        status,
-        h.getInfo().objective_function_value,
-        time.perf_counter() - began,
-        _iterations(h),
-    )
-    if status == "time limit":
-        raise _time_limit_error(time_limit, "stage 2 (cost)")
-    if status != "optimal":
-        raise SolveError(f"HiGHS could not solve stage 2 (cost on the optimal face): {status}")
-    values = np.asarray(h.getSolution().col_value)
+    col_lower, col_upper = lp.col_lower.copy(), lp.col_upper.copy()
+    row_lower, row_upper = lp.row_lower.copy(), lp.row_upper.copy()
+    results: list[StageResult] = []
+    values = np.zeros(lp.n_cols)
+    waiting = lp.wait_constant
+    for number, (name, objective) in enumerate(stages(lp), start=1):
+        label = f"stage {number} ({name})"
+        if number > 1:
+            previous = stages(lp)[number - 2][1]
+            _restrict_to_face(h, previous, col_lower, col_upper, row_lower, row_upper)
+            h.changeColsCost(lp.n_cols, np.arange(lp.n_cols, dtype=np.int32), objective)
+            h.setOptionValue("solver", "simplex")
+            h.setOptionValue("simplex_strategy", 4)  # primal, from the previous vertex
+        if time_limit is not None:
+            h.setOptionValue("time_limit", float(_remaining(deadline) or 0.0))
+        began = time.perf_counter()
+        h.run()
+        status = _highs_status(h)
+        constant = lp.wait_constant if number == 1 else 0.0
+        results.append(
+            StageResult(
+                status,
+                h.getInfo().objective_function_value + constant,
+                time.perf_counter() - began,
+                _iterations(h),
+            )
+        )
+        if status == "time limit":
+            raise _time_limit_error(time_limit, label)
+        if status != "optimal":
+            raise SolveError(f"HiGHS could not solve {label}: {status}")
+        values = np.asarray(h.getSolution().col_value)
+        if number == 1:
+            waiting = float(lp.c_wait @ values) + lp.wait_constant
     return LexResult(
         values=values,
         waiting=waiting,
         cost=float(lp.c_cost @ values),
-        stages=[stage1, stage2],
+        stages=results,
         solver={"name": "highs", "version": highs_version(), "method": method},
         handover_seconds=handover,
     )
+
+
+def _restrict_to_face(
+    h: highspy.Highs,
+    objective: np.ndarray,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+) -> None:
+    """Restrict ``h`` to the optimal face of the stage just solved (complementary slackness).
+
+    Every column with a non-zero reduced cost is fixed at the bound it sits on
+    and every inequality row with a non-zero dual becomes an equality at its
+    active side. Only bounds change, so a network LP stays a network LP. The
+    bound arrays are updated in place.
+    """
+    solution = h.getSolution()
+    tol = _tolerance(objective)
+    fix, lo, up = _face(
+        np.asarray(solution.col_value), col_lower, col_upper, np.asarray(solution.col_dual), tol
+    )
+    if len(fix):
+        h.changeColsBounds(len(fix), fix.astype(np.int32), lo, up)
+        col_lower[fix], col_upper[fix] = lo, up
+    inequality = np.flatnonzero(row_lower != row_upper)
+    active, rlo, rup = _face(
+        np.asarray(solution.row_value)[inequality],
+        row_lower[inequality],
+        row_upper[inequality],
+        np.asarray(solution.row_dual)[inequality],
+        tol,
+    )
+    if len(active):
+        rows = inequality[active]
+        h.changeRowsBounds(len(rows), rows.astype(np.int32), rlo, rup)
+        row_lower[rows], row_upper[rows] = rlo, rup
 
 
 def _nothing_to_decide(lp: LinearProgram, name: str, method: str | None) -> LexResult:
@@ -459,37 +500,44 @@ def solve_cbc(lp: LinearProgram, model: PulpModel, *, time_limit: float | None =
 
     # PuLP 3.3 writes an MPS file CBC rejects when a stage's objective is empty after
     # another stage was solved (its dummy column stays behind), so an empty stage is
-    # not sent to CBC: no waiting to minimise means the whole feasible set is the face.
-    if np.any(lp.c_wait):
-        stage1 = run("stage 1 (waiting)")
+    # not sent to CBC: with nothing to minimise, the whole current face is optimal.
+    results: list[StageResult] = []
+    values: np.ndarray | None = None
+    waiting = lp.wait_constant
+    solved_any = False
+    for number, (name, objective) in enumerate(stages(lp), start=1):
+        last = number == len(stages(lp))
+        if not np.any(objective) and (solved_any or not last):
+            results.append(StageResult("optimal", lp.wait_constant if number == 1 else 0.0, 0.0))
+            continue
+        problem.setObjective(_objective(model.variables, objective))
+        result = run(f"stage {number} ({name})")
+        solved_any = True
+        if number == 1:
+            result.objective += lp.wait_constant
+        results.append(result)
         values = np.array([v.varValue or 0.0 for v in model.variables])
-        reduced = np.array([v.dj or 0.0 for v in model.variables])
-        tol = 1e-7 * max(1.0, float(np.abs(lp.c_wait).max(initial=0.0)))
-        fix, lo, _ = _face(values, lp.col_lower, lp.col_upper, reduced, tol)
-        for i, bound in zip(fix.tolist(), lo.tolist(), strict=True):
-            model.variables[i].lowBound = bound
-            model.variables[i].upBound = bound
-        for constraint in model.constraints:
-            if constraint.sense != pulp.LpConstraintEQ and abs(constraint.pi or 0.0) > tol:
-                constraint.sense = pulp.LpConstraintEQ
-        waiting = float(lp.c_wait @ values) + lp.wait_constant
-        stage1.objective += lp.wait_constant
-        if np.any(lp.c_cost):
-            problem.setObjective(_objective(model.variables, lp.c_cost))
-            stage2 = run("stage 2 (cost)")
-            values = np.array([v.varValue or 0.0 for v in model.variables])
-        else:
-            stage2 = StageResult("optimal", 0.0, 0.0)
-    else:
-        waiting = lp.wait_constant
-        stage1 = StageResult("optimal", waiting, 0.0)
-        problem.setObjective(_objective(model.variables, lp.c_cost))
-        stage2 = run("stage 2 (cost)")
-        values = np.array([v.varValue or 0.0 for v in model.variables])
+        if number == 1:
+            waiting = float(lp.c_wait @ values) + lp.wait_constant
+        if not last:
+            reduced = np.array([v.dj or 0.0 for v in model.variables])
+            tol = _tolerance(objective)
+            lower = np.array([v.lowBound for v in model.variables], dtype=float)
+            upper = np.array(
+                [np.inf if v.upBound is None else v.upBound for v in model.variables], dtype=float
+            )
+            fix, bound, _ = _face(values, lower, upper, reduced, tol)
+            for i, b in zip(fix.tolist(), bound.tolist(), strict=True):
+                model.variables[i].lowBound = b
+                model.variables[i].upBound = b
+            for constraint in model.constraints:
+                if constraint.sense != pulp.LpConstraintEQ and abs(constraint.pi or 0.0) > tol:
+                    constraint.sense = pulp.LpConstraintEQ
+    assert values is not None  # the last stage always runs when nothing ran before it
     return LexResult(
         values=values,
         waiting=waiting,
         cost=float(lp.c_cost @ values),
-        stages=[stage1, stage2],
+        stages=results,
         solver={"name": "cbc", "version": "PuLP " + pulp.__version__},
     )

@@ -66,6 +66,9 @@ class LinearProgram:
     # With a stability penalty, ``c_cost`` is stage 2's objective (cost + penalty)
     # and ``c_plain_cost`` the cost alone; ``None`` when there is no penalty.
     c_plain_cost: np.ndarray | None = None
+    # A third lexicographic stage, for a re-plan: cards changed against the old
+    # plan, minimised over the plans optimal in waiting and cost. ``None``: two stages.
+    c_change: np.ndarray | None = None
 
     @property
     def n_cols(self) -> int:
