@@ -70,15 +70,14 @@ import numpy as np
 import pandas as pd
 
 from allocator import lp as lp_module
-from allocator.errors import InputError, Problem, SolveError
+from allocator.errors import InputError, Problem
 from allocator.instance import Instance
 from allocator.load import load_instance
 from allocator.model import LinearProgram, build_model
 from allocator.plan import Plan, read_plan
 from allocator.replan_inputs import check_actuals, check_override
 from allocator.replan_state import executed, replan_instance
-from allocator.results import make_plan
-from allocator.solve import Progress, whole_cards
+from allocator.solve import Progress, check_options, solve_model
 from allocator.validate import _Collector
 from allocator.verify import verify
 
@@ -109,19 +108,19 @@ class Replan(Plan):
 # -- solving ------------------------------------------------------------------------------------
 
 
-def _run(
-    lp: LinearProgram,
-    solver: str,
-    deadline: float | None,
-    time_limit: float | None,
-    method: str,
-) -> lp_module.LexResult:
-    """Solve ``lp`` lexicographically with the remaining time."""
-    remaining = None if deadline is None else max(deadline - time.perf_counter(), 0.0)
-    model = lp_module.to_pulp(lp, name="replan")
+def _remaining(deadline: float | None) -> float | None:
+    """Seconds left before ``deadline`` (``None``: no time limit)."""
+    return None if deadline is None else max(deadline - time.perf_counter(), 0.0)
+
+
+def _probe(lp: LinearProgram, solver: str, deadline: float | None, method: str) -> np.ndarray:
+    """Column values of an auxiliary LP (the freeze probe), solved with the time left."""
+    model = lp_module.to_pulp(lp, name="replan-freeze-probe")
     if solver == "highs":
-        return lp_module.solve_highs(lp, model, time_limit=remaining, method=method)
-    return lp_module.solve_cbc(lp, model, time_limit=remaining)
+        result = lp_module.solve_highs(lp, model, time_limit=_remaining(deadline), method=method)
+    else:
+        result = lp_module.solve_cbc(lp, model, time_limit=_remaining(deadline))
+    return result.values
 
 
 def _freeze(
@@ -130,7 +129,6 @@ def _freeze(
     months: int,
     solver: str,
     deadline: float | None,
-    time_limit: float | None,
     method: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The old shipments of the first ``months`` months to hold, and those dropped (with why)."""
@@ -162,7 +160,7 @@ def _freeze(
         probe = dataclasses.replace(
             lp, col_upper=upper, c_wait=c, c_cost=c.copy(), wait_constant=0.0
         )
-        values = np.rint(_run(probe, solver, deadline, time_limit, method).values)
+        values = np.rint(_probe(probe, solver, deadline, method))
         moved = values[col[open_]]
         short = moved < q[open_]
         idx = np.flatnonzero(open_)[short]
@@ -197,10 +195,35 @@ def _ordered(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (files[p.file], p.row or 0))
 
 
-def _figures(totals: dict[str, Any], objective: dict[str, Any]) -> dict[str, float]:
+def _figures(summary: dict[str, Any]) -> dict[str, float]:
+    """The compared figures of a plan's summary."""
+    totals, objective = summary["totals"], summary["objective"]
     out = {k: totals[k] for k in ("demand", "issued", "unmet", "fill_rate", "card_months_waiting")}
     out.update(waiting=float(objective["waiting"]), cost=float(objective["cost"]))
     return out
+
+
+def _compare(
+    old: dict[str, Any], executed: dict[str, float], new: dict[str, Any]
+) -> dict[str, dict[str, float]]:
+    """The old plan's promised figures against executed months + re-plan, whole horizon."""
+    before = _figures(old)
+    now = _figures(new)
+    after: dict[str, float] = {
+        "demand": executed["issued"] + now["demand"],
+        "issued": executed["issued"] + now["issued"],
+        "unmet": now["unmet"],
+        "card_months_waiting": executed["card_months_waiting"] + now["card_months_waiting"],
+        "waiting": executed["waiting"] + now["waiting"],
+        "cost": round(executed["cost"] + now["cost"], 6),
+    }
+    demand = after["demand"]
+    after["fill_rate"] = round(after["issued"] / demand, 6) if demand else 1.0
+    return {
+        "old": {k: before[k] for k in COMPARED},
+        "new": {k: after[k] for k in COMPARED},
+        "difference": {k: round(after[k] - before[k], 6) for k in COMPARED},
+    }
 
 
 def replan(
@@ -251,8 +274,7 @@ def replan(
     SolveError
         As for :func:`allocator.solve`.
     """
-    if solver not in lp_module.SOLVERS:
-        raise SolveError(f"unknown solver '{solver}'; choose one of {', '.join(lp_module.SOLVERS)}")
+    check_options(solver, time_limit)
     began = time.perf_counter()
     deadline = None if time_limit is None else began + time_limit
     say = progress or (lambda _message: None)
@@ -297,11 +319,11 @@ def replan(
     if out.problems:
         raise InputError(_ordered(out.problems))
     new = replan_instance(instance, past, s, new_supply, new_capacity)
-    seconds = {"load": round(time.perf_counter() - began, 3)}
+    seconds = {"load": time.perf_counter() - began}
 
     began = time.perf_counter()
     old = plan.shipments.copy()
-    kept, dropped = _freeze(new, old, int(freeze), solver, deadline, time_limit, method)
+    kept, dropped = _freeze(new, old, int(freeze), solver, deadline, method)
     say("building the model")
     lp = build_model(
         new,
@@ -309,47 +331,28 @@ def replan(
         stability=float(stability),
         fixed=kept[["link", "period", "quantity"]] if freeze else None,
     )
-    seconds["build"] = round(time.perf_counter() - began, 3)
-    say(f"solving with {solver}")
-    began = time.perf_counter()
-    result = _run(lp, solver, deadline, time_limit, method)
-    seconds["solve"] = round(time.perf_counter() - began, 3)
-    seconds["write"] = 0.0
-    cards = whole_cards(lp, result.values)
-    info = dict(result.solver)
-    info["stages"] = [
-        {"objective": name, "status": r.status, "seconds": round(r.seconds, 3)}
-        for name, r in zip(("waiting", "cost"), result.stages, strict=True)
-    ]
-    made = make_plan(new, lp, cards, info, seconds)
-    if abs(made.summary["objective"]["waiting"] - result.waiting) > 1e-6 * max(
-        1.0, abs(result.waiting)
-    ):
-        raise SolveError("stage 2 changed the waiting found in stage 1; please report it")
+    seconds["build"] = time.perf_counter() - began
+    made = solve_model(
+        new,
+        lp,
+        solver=solver,
+        time_limit=_remaining(deadline),
+        method=method,
+        progress=progress,
+        seconds=seconds,
+        name="replan",
+    )
 
     changes = _changes(old, past.shipments, made.shipments)
     replanned = changes[new.month_number(changes["period"]) >= 1]
     moved = int(replanned["difference"].abs().sum())
-    old_figures = _figures(plan.summary["totals"], plan.summary["objective"])
-    exe = past.figures
-    now = _figures(made.summary["totals"], made.summary["objective"])
-    new_figures: dict[str, float] = {
-        "demand": exe["issued"] + now["demand"],
-        "issued": exe["issued"] + now["issued"],
-        "unmet": now["unmet"],
-        "card_months_waiting": exe["card_months_waiting"] + now["card_months_waiting"],
-        "waiting": exe["waiting"] + now["waiting"],
-        "cost": round(exe["cost"] + now["cost"], 6),
-    }
-    demand = new_figures["demand"]
-    new_figures["fill_rate"] = round(new_figures["issued"] / demand, 6) if demand else 1.0
     made.summary["replan"] = {
         "from": start,
         "old_plan": {
             "folder": None if plan_label == "plan" else plan_label,
             **plan.summary.get("instance", {}),
         },
-        "executed": {"months": instance.months[: s - 1], **exe},
+        "executed": {"months": instance.months[: s - 1], **past.figures},
         "state": {
             "stock": int(past.stock.sum()),
             "in_transit": int(past.transit["quantity"].sum()),
@@ -374,11 +377,7 @@ def replan(
             "link_months_changed": int((replanned["difference"] != 0).sum()),
             "cards_moved": moved,
         },
-        "compare": {
-            "old": {k: old_figures[k] for k in COMPARED},
-            "new": {k: new_figures[k] for k in COMPARED},
-            "difference": {k: round(new_figures[k] - old_figures[k], 6) for k in COMPARED},
-        },
+        "compare": _compare(plan.summary, past.figures, made.summary),
     }
     return Replan(
         shipments=made.shipments,
