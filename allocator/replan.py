@@ -78,7 +78,7 @@ from allocator.plan import Plan, read_plan
 from allocator.replan_inputs import check_actuals, check_override
 from allocator.replan_state import executed, replan_instance
 from allocator.solve import Progress, check_options, solve_model
-from allocator.validate import _Collector
+from allocator.validate import Collector
 from allocator.verify import verify
 
 COMPARED = ("demand", "issued", "unmet", "fill_rate", "card_months_waiting", "waiting", "cost")
@@ -285,7 +285,7 @@ def replan(
     if not isinstance(plan, Plan):
         plan_label = str(plan)
         plan = read_plan(plan)
-    out = _Collector()
+    out = Collector()
     if not (isinstance(start, str) and start in instance.months):
         months = instance.months
         raise InputError(

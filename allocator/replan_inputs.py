@@ -20,10 +20,10 @@ from allocator.errors import InputError
 from allocator.instance import Instance
 from allocator.load import BOM, read_csv_text
 from allocator.validate import (
+    Collector,
     Locations,
-    _Collector,
-    _parse_period,
-    _parse_whole,
+    parse_period,
+    parse_whole,
     text_frame,
     validate_frames,
 )
@@ -61,7 +61,7 @@ class Input:
 # -- reading new facts --------------------------------------------------------------------
 
 
-def _read_csv(path: Path, label: str, out: _Collector) -> tuple[pd.DataFrame, np.ndarray] | None:
+def _read_csv(path: Path, label: str, out: Collector) -> tuple[pd.DataFrame, np.ndarray] | None:
     """A CSV file as text cells and spreadsheet rows (``None`` with a problem if unreadable)."""
     if not path.is_file():
         out.add(label, None, None, "file not found")
@@ -77,7 +77,7 @@ def _read_csv(path: Path, label: str, out: _Collector) -> tuple[pd.DataFrame, np
 
 
 def _table_input(
-    given: pd.DataFrame | str | Path | None, label: str, out: _Collector
+    given: pd.DataFrame | str | Path | None, label: str, out: Collector
 ) -> tuple[pd.DataFrame, np.ndarray, str] | None:
     """A DataFrame or CSV path as (frame, spreadsheet rows, label for problems)."""
     if given is None:
@@ -95,7 +95,7 @@ def _parse_actual(
     rows: np.ndarray,
     label: str,
     instance: Instance,
-    out: _Collector,
+    out: Collector,
 ) -> pd.DataFrame | None:
     """Parse an actuals table by its declared columns (as validation does for instances)."""
     columns = ACTUAL_COLUMNS[kind]
@@ -120,9 +120,9 @@ def _parse_actual(
             else pd.Series([""] * len(raw), dtype="str")
         )
         if column.kind == "whole":
-            parsed[column.name] = _parse_whole(values, column, label, rows, out)
+            parsed[column.name] = parse_whole(values, column, label, rows, out)
         elif column.kind == "period":
-            parsed[column.name] = _parse_period(
+            parsed[column.name] = parse_period(
                 values, column, label, rows, out, horizon, horizon_text
             )
         else:
@@ -141,14 +141,14 @@ def _parse_actual(
 
 
 def _known(
-    table: pd.DataFrame, column: str, known: pd.Index, label: str, what: str, out: _Collector
+    table: pd.DataFrame, column: str, known: pd.Index, label: str, what: str, out: Collector
 ) -> None:
     values = table[column].astype(str)
     bad = (values != "") & ~values.isin(known)
     out.cells(label, table["_row"].to_numpy(), column, bad, "'" + values + f"' is not {what}")
 
 
-def _repeats(table: pd.DataFrame, keys: list[str], label: str, out: _Collector) -> None:
+def _repeats(table: pd.DataFrame, keys: list[str], label: str, out: Collector) -> None:
     key = table[keys].astype(str)
     first = table.groupby(keys, sort=False)["_row"].transform("first")
     for i in np.flatnonzero(key.duplicated(keep="first").to_numpy()):
@@ -165,7 +165,7 @@ def check_actuals(
     actuals: str | Path | Mapping[str, pd.DataFrame] | None,
     instance: Instance,
     start: int,
-    out: _Collector,
+    out: Collector,
 ) -> dict[str, Input]:
     """Read and check ``actuals`` (a folder or a mapping of DataFrames)."""
     if actuals is None:
@@ -250,7 +250,7 @@ def check_actuals(
 
 
 def _check_shipment_rows(
-    table: pd.DataFrame, instance: Instance, label: str, out: _Collector
+    table: pd.DataFrame, instance: Instance, label: str, out: Collector
 ) -> None:
     """from/to agree with the link; arrival (given or by lead time) inside the horizon."""
     links = instance.links.set_index("id")
@@ -307,7 +307,7 @@ def check_override(
     given: pd.DataFrame | str | Path | None,
     instance: Instance,
     start: int,
-    out: _Collector,
+    out: Collector,
 ) -> Input | None:
     """Check a ``--supply`` or ``--capacity`` table against the instance, as validation does."""
     read = _table_input(given, f"{kind} (re-plan)", out)
@@ -342,7 +342,7 @@ def _check_past_rows(
     label: str,
     instance: Instance,
     start: int,
-    out: _Collector,
+    out: Collector,
 ) -> None:
     """Rows dated before ``start`` may only repeat the instance's own rows, cell for cell."""
     raw = text_frame(frame)

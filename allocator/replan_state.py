@@ -19,7 +19,7 @@ import pandas as pd
 from allocator.instance import Instance
 from allocator.plan import Plan
 from allocator.replan_inputs import Input
-from allocator.validate import _Collector
+from allocator.validate import Collector
 
 
 @dataclass
@@ -48,7 +48,7 @@ def _override(old: pd.DataFrame, new: pd.DataFrame | None, keys: list[str]) -> p
 
 
 def executed(
-    instance: Instance, plan: Plan, start: int, actual: dict[str, Input], out: _Collector
+    instance: Instance, plan: Plan, start: int, actual: dict[str, Input], out: Collector
 ) -> Past:
     """What happened before ``start`` and the state it leaves; impossible actuals to ``out``."""
     m = start - 1
@@ -181,7 +181,7 @@ def _impossible_stock(
     issuance: pd.DataFrame,
     supply: pd.DataFrame,
     actual: dict[str, Input],
-    out: _Collector,
+    out: Collector,
 ) -> None:
     """Report each node whose executed stock goes negative, at the actuals row that did it."""
     nodes = instance.nodes["id"].to_numpy()
@@ -226,7 +226,7 @@ def _impossible_issue(
     B: np.ndarray,
     issuance: pd.DataFrame,
     actual: dict[str, Input],
-    out: _Collector,
+    out: Collector,
 ) -> None:
     """Report each (node, category) issued more cards than its demand so far."""
     nodes = instance.nodes["id"].to_numpy()

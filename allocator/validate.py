@@ -137,8 +137,13 @@ def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
 # -- problems ----------------------------------------------------------------------------
 
 
-class _Collector:
-    """The problems found so far."""
+class Collector:
+    """The problems found so far, each with file, spreadsheet row and column.
+
+    Checks add to it instead of raising, so that every problem of every table
+    is listed at once; the caller raises :class:`InputError` with
+    ``problems`` when it is not empty. Also used by the re-plan's checks.
+    """
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
@@ -167,10 +172,15 @@ def _quote(values: pd.Series) -> pd.Series:
 # -- parsing columns -----------------------------------------------------------------------
 
 
-def _parse_whole(
-    values: pd.Series, column: schema.Column, file: str, rows: np.ndarray, out: _Collector
+def parse_whole(
+    values: pd.Series, column: schema.Column, file: str, rows: np.ndarray, out: Collector
 ) -> pd.Series:
-    """Whole numbers >= 0: Int64 with <NA> for a blank cell whose default is "no limit"."""
+    """Parse a text column of whole numbers >= 0, reporting each bad cell to ``out``.
+
+    Returns Int64: a blank cell becomes ``column.default``, or <NA> where
+    there is none (a limit's "no limit"); a bad cell becomes <NA>. ``rows``
+    are the spreadsheet rows of ``values``, for the problems' locations.
+    """
     blank = values == ""
     digits = _match(values, _DIGITS) & (values.str.len() <= 15)
     plain = values.str.replace(r"[^0-9]", "", regex=True)
@@ -223,7 +233,7 @@ def _parse_real(
     column: schema.Column,
     file: str,
     rows: np.ndarray,
-    out: _Collector,
+    out: Collector,
     *,
     low: float | None,
     high: float | None,
@@ -289,16 +299,20 @@ def _parse_real(
     return result.astype(np.float64)
 
 
-def _parse_period(
+def parse_period(
     values: pd.Series,
     column: schema.Column,
     file: str,
     rows: np.ndarray,
-    out: _Collector,
+    out: Collector,
     horizon: list[str] | None,
     horizon_text: str,
 ) -> pd.Series:
-    """``YYYY-MM`` labels inside the horizon (checked only when the horizon is known)."""
+    """Check a text column of ``YYYY-MM`` months, reporting each bad cell to ``out``.
+
+    With a ``horizon`` (its month labels; ``horizon_text`` describes it in
+    messages), months outside it are problems too. Returns the labels as text.
+    """
     blank = values == ""
     month = _match(values, _MONTH)
     q = _quote(values)
@@ -346,7 +360,7 @@ def _read_table(
     frame: pd.DataFrame,
     file: str,
     rows: np.ndarray | None,
-    out: _Collector,
+    out: Collector,
     horizon: list[str] | None,
     horizon_text: str,
 ) -> _Table:
@@ -384,7 +398,7 @@ def _read_table(
             data[column.name] = values
             continue
         if column.kind == "whole":
-            data[column.name] = _parse_whole(values, column, file, rows, out)
+            data[column.name] = parse_whole(values, column, file, rows, out)
         elif column.kind == "number":
             data[column.name] = _parse_real(
                 values, column, file, rows, out, low=0.0, high=None, what=f"'{column.name}'"
@@ -396,9 +410,7 @@ def _read_table(
                 values, column, file, rows, out, low=-limit, high=limit, what=what
             )
         elif column.kind == "period":
-            data[column.name] = _parse_period(
-                values, column, file, rows, out, horizon, horizon_text
-            )
+            data[column.name] = parse_period(values, column, file, rows, out, horizon, horizon_text)
         else:
             if column.required:
                 out.cells(
@@ -415,7 +427,7 @@ def _read_table(
 
 
 def _repeats(
-    table: _Table, keys: list[str], out: _Collector, describe: pd.Series, rule: str
+    table: _Table, keys: list[str], out: Collector, describe: pd.Series, rule: str
 ) -> None:
     """Report every row whose key (all parts non-blank) appeared on an earlier row."""
     key_frame = pd.DataFrame({k: table.data[k].astype(str) for k in keys})
@@ -437,7 +449,7 @@ def _repeats(
 
 
 def _unknown(
-    table: _Table, column: str, known: set[str], mask: pd.Series, out: _Collector, message: str
+    table: _Table, column: str, known: set[str], mask: pd.Series, out: Collector, message: str
 ) -> None:
     """Report cells of ``column`` (where ``mask``) whose value is not in ``known``."""
     values = table.data[column].astype(str)
@@ -454,7 +466,7 @@ def _check_settings(
     source: str | None,
     labels: dict[str, str],
     where: Locations,
-    out: _Collector,
+    out: Collector,
 ) -> tuple[str, str | None, int | None, str, dict[str, float], set[str]]:
     """Name, start, periods, description and category weights; problems to ``out``."""
     file = labels["instance"]
@@ -579,7 +591,7 @@ def validate_frames(
     """
     where = locations or Locations()
     labels = file_labels(source)
-    out = _Collector()
+    out = Collector()
     have_settings = "instance" not in where.reported
     if have_settings:
         name, start, periods, description, weights, names = _check_settings(
@@ -648,7 +660,7 @@ def _cross_check(
     tables: dict[str, _Table],
     labels: dict[str, str],
     categories: set[str] | None,
-    out: _Collector,
+    out: Collector,
 ) -> None:
     """Keys, references between tables and the rules that span columns."""
     nodes = tables.get("nodes")
