@@ -31,8 +31,8 @@ INF = np.inf
 ROW_FAMILIES = ("stock_balance", "backlog", "issue_capacity")
 BOUND_FAMILIES = ("storage", "link_capacity")
 VARIABLE_FAMILIES = ("x", "I", "s", "B")
-# Built only for a re-plan (``reference`` and ``stability`` or ``fixed`` given);
-# documented under "Re-planning: stability" in models/README.md.
+# Built only for a re-plan (``reference`` or ``fixed`` given); documented under
+# "Re-planning: stability" in models/README.md.
 REPLAN_VARIABLE_FAMILIES = ("x_stable",)
 REPLAN_BOUND_FAMILIES = ("stability", "freeze")
 
@@ -68,6 +68,7 @@ class LinearProgram:
     c_plain_cost: np.ndarray | None = None
     # A third lexicographic stage, for a re-plan: cards changed against the old
     # plan, minimised over the plans optimal in waiting and cost. ``None``: two stages.
+    # ``c_change @ x + sum(x_old)`` is sum |x - x_old| (see ``add_stability``).
     c_change: np.ndarray | None = None
 
     @property
@@ -282,19 +283,33 @@ def _per_shipment(instance: Instance, x: pd.DataFrame, table: pd.DataFrame | Non
     return quantity
 
 
+@dataclass
+class _Stability:
+    """What :func:`add_stability` built, for :func:`build_model` to file away."""
+
+    x_stable: pd.DataFrame  # keys of the copies (link, t, col)
+    kept: np.ndarray  # x columns bounded by x_old below their capacity (bound family stability)
+    capped: np.ndarray  # copies with a finite capacity (bound family link_capacity)
+    cols: np.ndarray  # every shipment column: x where x_old > 0, other x, copies
+    plain: np.ndarray  # their cost without the penalty
+    change: np.ndarray  # their coefficient in stage 3: -1 on x where x_old > 0, else +1
+
+
 def add_stability(
     b: _Builder, instance: Instance, x: pd.DataFrame, reference: pd.DataFrame, weight: float
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """x_stable: cost + ``weight`` * |x - x_old| as two parallel copies of x[l,t].
+) -> _Stability:
+    """x_stable: |x - x_old| made linear with two parallel copies of x[l,t].
 
-    Where the old plan shipped ``x_old > 0``, ``x`` keeps the first ``x_old``
-    cards (upper bound ``min(x_old, cap)``, cost ``c - W``) and ``x_stable``
-    carries any cards beyond (upper bound the rest of ``cap``, cost ``c + W``);
-    elsewhere ``x`` costs ``c + W``. Up to the constant ``W * sum x_old`` this
-    is ``c*x + W*|x - x_old|``, and the LP stays a network LP (parallel arcs).
-    Returns the ``x_stable`` keys, the columns whose bound is ``x_old``
-    (bound family ``stability``), the copies with a finite capacity, and the
-    penalty part of every changed cost.
+    Where the old plan shipped ``x_old > 0``, ``x`` holds the first ``x_old``
+    cards (upper bound ``min(x_old, cap)``) and ``x_stable`` any cards beyond
+    (upper bound the rest of ``cap``). Then ``x_old - x + x_stable``, and
+    ``x`` alone where ``x_old = 0``, is ``|x + x_stable - x_old|`` whenever
+    ``x`` is filled first, and more otherwise: minimising it (stage 3,
+    coefficients ``change``, constant ``sum x_old``) counts the cards moved
+    away from the old plan. The stability penalty ``W`` (``weight``) adds the
+    same to the cost: ``x`` where ``x_old > 0`` costs ``c - W``, every other
+    shipment column ``c + W``; up to the constant ``W * sum x_old`` this is
+    ``c*x + W*|x - x_old|``. Parallel arcs keep the LP a network LP.
     """
     old = _per_shipment(instance, x, reference)
     cols = x["col"].to_numpy()
@@ -307,12 +322,14 @@ def add_stability(
     b.set("c_cost", cols[~has], cost[~has] + weight)
     rest = cap[has] - keep
     copies = b.columns(int(has.sum()), upper=rest, cost=cost[has] + weight)
-    x_stable = x[has].assign(col=copies).reset_index(drop=True)
-    penalty = {
-        "cols": np.concatenate([cols[has], cols[~has], copies]),
-        "plain": np.concatenate([cost[has], cost[~has], cost[has]]),
-    }
-    return x_stable, cols[has][keep < cap[has]], copies[np.isfinite(rest)], penalty
+    return _Stability(
+        x_stable=x[has].assign(col=copies).reset_index(drop=True),
+        kept=cols[has][keep < cap[has]],
+        capped=copies[np.isfinite(rest)],
+        cols=np.concatenate([cols[has], cols[~has], copies]),
+        plain=np.concatenate([cost[has], cost[~has], cost[has]]),
+        change=np.concatenate([-np.ones(len(keep)), np.ones(int((~has).sum()) + len(copies))]),
+    )
 
 
 def add_fixed(
@@ -475,10 +492,12 @@ def build_model(
         The validated instance.
     reference
         The old plan's shipments (``link, period, quantity``; rows outside the
-        horizon are ignored), the plan a stability penalty keeps close to.
+        horizon are ignored). Given, shipments are split against them (family
+        ``x_stable``) and a third stage (``c_change``) picks, among the plans
+        optimal in waiting and cost, one moving fewest cards away from them.
     stability
         ``W >= 0``: adds ``W * |x - x_old|`` per link and month to the cost
-        objective (family ``x_stable``); 0 leaves the model unchanged.
+        objective (needs ``reference``); 0 leaves the cost unchanged.
     fixed
         Shipments (``link, period, quantity``) held at exactly that quantity
         (bound family ``freeze``); each must have a column and fit its capacity.
@@ -491,12 +510,12 @@ def build_model(
     b = _Builder()
     x, link_bounded = add_shipments(b, d, instance)
     bounds = {"link_capacity": link_bounded}
-    x_stable = None
-    plain = None
-    if stability > 0 and reference is not None:
-        x_stable, kept, capped, plain = add_stability(b, instance, x, reference, stability)
-        bounds["link_capacity"] = np.concatenate([link_bounded, capped])
-        bounds["stability"] = kept
+    stable = None
+    if reference is not None:
+        stable = add_stability(b, instance, x, reference, stability)
+        bounds["link_capacity"] = np.concatenate([link_bounded, stable.capped])
+        bounds["stability"] = stable.kept
+    x_stable = None if stable is None else stable.x_stable
     if fixed is not None:
         bounds["freeze"] = add_fixed(b, instance, x, x_stable, fixed)
     stock, storage_bounded = add_stock(b, d, instance)
@@ -514,10 +533,13 @@ def build_model(
         return np.concatenate(parts) if parts else np.zeros(0)
 
     c_cost = cat(b.c_cost)
-    c_plain_cost = None
-    if plain is not None:
+    c_plain_cost = c_change = None
+    if stable is not None and stability > 0:
         c_plain_cost = c_cost.copy()
-        c_plain_cost[plain["cols"]] = plain["plain"]
+        c_plain_cost[stable.cols] = stable.plain
+    if stable is not None and len(x):  # with no shipment column, nothing can change
+        c_change = np.zeros(len(c_cost))
+        c_change[stable.cols] = stable.change
     variables = {
         "x": x[["link", "t", "col"]],
         "I": stock[["node", "t", "col"]],
@@ -542,4 +564,5 @@ def build_model(
         rows=rows,
         bounds=bounds,
         c_plain_cost=c_plain_cost,
+        c_change=c_change,
     )

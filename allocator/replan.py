@@ -31,7 +31,10 @@ instance are :mod:`allocator.replan_state`. The steps:
    same what, id and period). Rows of ``supply``/``capacity`` dated before
    ``start`` may repeat the instance's own rows (a copied and edited file) but
    not change them: what happened then is in the actuals.
-4. **The solve**, lexicographic as always, with two options:
+4. **The solve**, lexicographic as always (waiting, then cost), plus a third
+   stage: among the plans optimal in both, the one moving fewest cards away
+   from the old plan's shipments (so with no new facts, the old plan itself).
+   Two options:
 
    - ``freeze=N``: every shipment of the old plan leaving in the first N
      months from ``start`` is held at its old quantity (as bounds on x),
@@ -263,7 +266,8 @@ def replan(
     freeze
         Months from ``start`` whose old shipments are kept where possible.
     stability
-        Penalty per card moved away from the old plan's shipments (cost stage).
+        Penalty per card moved away from the old plan's shipments (cost stage);
+        at 0 the plan is the optimum closest to the old plan (stage 3).
     solver, time_limit, method
         As for :func:`allocator.solve`.
 
@@ -327,7 +331,7 @@ def replan(
     say("building the model")
     lp = build_model(
         new,
-        reference=old[["link", "period", "quantity"]] if stability > 0 else None,
+        reference=old[["link", "period", "quantity"]],
         stability=float(stability),
         fixed=kept[["link", "period", "quantity"]] if freeze else None,
     )

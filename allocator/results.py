@@ -34,7 +34,7 @@ def _sorted(name: str, table: pd.DataFrame) -> pd.DataFrame:
 def shipments_table(instance: Instance, lp: LinearProgram, cards: np.ndarray) -> pd.DataFrame:
     """One row per link and month with cards leaving.
 
-    A re-plan with a stability penalty splits some x[l,t] into two parallel
+    A re-plan splits x[l,t] where the old plan shipped into two parallel
     columns (``x`` and ``x_stable``): the shipment is their sum.
     """
     x = lp.variables["x"]

@@ -528,6 +528,83 @@ def test_freeze_drops_a_shipment_above_a_new_capacity_and_keeps_the_rest(tiny) -
     assert (compare["waiting"], compare["cost"]) == (25.0, 150.0)
 
 
+# -- the default re-plan: the optimum closest to the old plan -------------------------------------
+
+
+def test_replan_without_new_facts_from_a_middle_month_changes_nothing(tmp_path: Path) -> None:
+    """The old plan stays optimal for its remainder, and stage 3 keeps exactly it.
+
+    Many plans share this instance's optimum: with waiting and cost alone, the
+    re-plan from 2017-05 moved 64,784 cards between equally good plans. Stage 3
+    (cards changed against the old plan) picks the old plan itself.
+    """
+    instance = generate_instance(30, 6, 3)
+    plan = allocator.solve(instance)
+    start = instance.months[2]
+    result = checked(replan(instance, plan, start=start))
+    stages = [stage["objective"] for stage in result.summary["solver"]["stages"]]
+    assert stages == ["waiting", "cost", "change"]
+    changes = pd.read_csv(result.write(tmp_path / "new") / "changes.csv", dtype={"period": str})
+    replanned = changes[changes["period"] >= start]
+    assert len(replanned) > 0
+    assert (replanned["difference"] == 0).all()
+    assert shipped(result) == {key: q for key, q in shipped(plan).items() if key[1] >= start}
+    info = result.summary["replan"]
+    assert info["changes"] == {"link_months_changed": 0, "cards_moved": 0}
+    assert info["compare"]["difference"]["waiting"] == pytest.approx(0, abs=1e-6)
+    assert info["compare"]["difference"]["cost"] == pytest.approx(0, abs=1e-6)
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_among_equally_good_plans_the_replan_moves_fewest_cards(solver: str) -> None:
+    """S -> A by road or rail, both cost 1; 10 cards at S, 10 demanded at A, one month.
+
+    The rail is closed (capacity 0), so the old plan ships road 10. Then the road
+    is cut to 6 and the rail opens (20). Every plan with road r <= 6 and rail
+    10 - r serves A at cost 10 (waiting 0, cost 10 for all); the cards moved are
+    (10 - r) + (10 - r), least at r = 6: road 6, rail 4, 8 cards moved. Without
+    the third stage the solvers chose rail 10 (20 moved).
+    """
+    instance = allocator.Instance.from_frames(
+        name="road-or-rail",
+        start="2017-01",
+        periods=1,
+        categories={"regular": 1.0},
+        nodes=pd.DataFrame({"id": ["S", "A"], "kind": ["source", "office"]}),
+        links=pd.DataFrame(
+            {
+                "from": ["S", "S"],
+                "to": ["A", "A"],
+                "mode": ["road", "rail"],
+                "cost": [1, 1],
+                "capacity": [None, 0],
+            }
+        ),
+        supply=pd.DataFrame({"node": ["S"], "period": ["2017-01"], "quantity": [10]}),
+        demand=pd.DataFrame(
+            {"node": ["A"], "period": ["2017-01"], "category": ["regular"], "quantity": [10]}
+        ),
+    )
+    plan = allocator.solve(instance, solver=solver)
+    assert shipped(plan) == {("S>A:road", "2017-01"): 10}
+    cut = pd.DataFrame(
+        {
+            "what": ["link", "link"],
+            "id": ["S>A:road", "S>A:rail"],
+            "period": ["2017-01", "2017-01"],
+            "capacity": [6, 20],
+        }
+    )
+    result = checked(replan(instance, plan, start="2017-01", capacity=cut, solver=solver))
+    assert shipped(result) == {("S>A:road", "2017-01"): 6, ("S>A:rail", "2017-01"): 4}
+    assert result.summary["objective"] == {"waiting": 0.0, "cost": 10.0}
+    assert result.summary["replan"]["changes"] == {"link_months_changed": 2, "cards_moved": 8}
+    assert result.extra["changes"].to_dict("records") == [
+        {"link": "S>A:rail", "period": "2017-01", "old": 0, "new": 4, "difference": 4},
+        {"link": "S>A:road", "period": "2017-01", "old": 10, "new": 6, "difference": -4},
+    ]
+
+
 # -- bad input -------------------------------------------------------------------------------
 
 
