@@ -324,7 +324,7 @@ def _face(
     return fix, bound, bound
 
 
-def stages(lp: LinearProgram) -> list[tuple[str, np.ndarray]]:
+def stages_of(lp: LinearProgram) -> list[tuple[str, np.ndarray]]:
     """The lexicographic objectives of ``lp``, most important first.
 
     Waiting, then cost; a re-plan adds a third, the cards changed against the
@@ -377,10 +377,10 @@ def solve_highs(
     results: list[StageResult] = []
     values = np.zeros(lp.n_cols)
     waiting = lp.wait_constant
-    for number, (name, objective) in enumerate(stages(lp), start=1):
+    for number, (name, objective) in enumerate(stages_of(lp), start=1):
         label = f"stage {number} ({name})"
         if number > 1:
-            previous = stages(lp)[number - 2][1]
+            previous = stages_of(lp)[number - 2][1]
             _restrict_to_face(h, previous, col_lower, col_upper, row_lower, row_upper)
             h.changeColsCost(lp.n_cols, np.arange(lp.n_cols, dtype=np.int32), objective)
             h.setOptionValue("solver", "simplex")
@@ -455,7 +455,10 @@ def _restrict_to_face(
 
 def _nothing_to_decide(lp: LinearProgram, name: str, method: str | None) -> LexResult:
     """The result for an LP without columns (no card can move): nothing to solve."""
-    stages = [StageResult("optimal", lp.wait_constant, 0.0), StageResult("optimal", 0.0, 0.0)]
+    stages = [
+        StageResult("optimal", lp.wait_constant if number == 0 else 0.0, 0.0)
+        for number in range(len(stages_of(lp)))
+    ]
     info: dict[str, Any] = {
         "name": name,
         "version": highs_version() if name == "highs" else "PuLP " + pulp.__version__,
@@ -505,8 +508,8 @@ def solve_cbc(lp: LinearProgram, model: PulpModel, *, time_limit: float | None =
     values: np.ndarray | None = None
     waiting = lp.wait_constant
     solved_any = False
-    for number, (name, objective) in enumerate(stages(lp), start=1):
-        last = number == len(stages(lp))
+    for number, (name, objective) in enumerate(stages_of(lp), start=1):
+        last = number == len(stages_of(lp))
         if not np.any(objective) and (solved_any or not last):
             results.append(StageResult("optimal", lp.wait_constant if number == 1 else 0.0, 0.0))
             continue

@@ -154,7 +154,7 @@ def solve_model(
             "seconds": round(s.seconds, 3),
             "iterations": s.iterations,
         }
-        for (stage, _), s in zip(lp_module.stages(lp), result.stages, strict=True)
+        for (stage, _), s in zip(lp_module.stages_of(lp), result.stages, strict=True)
     ]
     solver_info["handover_seconds"] = round(result.handover_seconds, 3)
     seconds = {k: round(v, 3) for k, v in seconds.items()}
