@@ -264,9 +264,8 @@ def report_command(
     """Write a plan's report: one self-contained HTML page with its figures, charts and map."""
     from rich.markup import escape
 
-    from allocator.outputs import write_file_atomic
     from allocator.report import build_report
-    from allocator.write import refuse_existing
+    from allocator.write import refuse_existing, write_file_atomic
 
     with _errors():
         target = output if output is not None else plan / "report.html"

@@ -7,12 +7,10 @@ atomic rename as the tables: a run that fails writes nothing at all.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from allocator.errors import InputError, PlanExistsError, Problem
+from allocator.errors import InputError, Problem
 from allocator.instance import Instance
 from allocator.plan import Plan
 
@@ -83,24 +81,3 @@ def plan_extras(
         found, note = locate_instance(plan.summary, Path.cwd(), instance)
         files[REPORT_NAME] = render_plan_report(plan, found, instance_note=note).encode()
     return files
-
-
-def write_file_atomic(path: str | Path, data: bytes, *, force: bool = False) -> Path:
-    """Write one file completely or not at all; refuse an existing file unless ``force``."""
-    target = Path(path)
-    if target.exists() and not force:
-        raise PlanExistsError(f"{target} already exists; use --force to replace it")
-    if target.is_dir():
-        raise PlanExistsError(f"{target} is a folder, not a file")
-    parent = target.parent if str(target.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    handle, staging = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(staging, 0o644)
-        os.replace(staging, target)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
-    return target

@@ -452,8 +452,7 @@ def write_report(
 
     Refuses an existing ``output`` unless ``force`` (checked before any work).
     """
-    from allocator.outputs import write_file_atomic
-    from allocator.write import refuse_existing
+    from allocator.write import refuse_existing, write_file_atomic
 
     refuse_existing(output, force=force)
     page = render_report(plan_folder, instance=instance)

@@ -57,3 +57,24 @@ def refuse_existing(folder: str | Path, *, force: bool = False) -> None:
     target = Path(folder)
     if target.exists() and not force:
         raise PlanExistsError(f"{target} already exists; use --force to replace it")
+
+
+def write_file_atomic(path: str | Path, data: bytes, *, force: bool = False) -> Path:
+    """Write one file completely or not at all; refuse an existing file unless ``force``."""
+    target = Path(path)
+    if target.exists() and not force:
+        raise PlanExistsError(f"{target} already exists; use --force to replace it")
+    if target.is_dir():
+        raise PlanExistsError(f"{target} is a folder, not a file")
+    parent = target.parent if str(target.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    handle, staging = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(staging, 0o644)
+        os.replace(staging, target)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+    return target
