@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from allocator.instance import Instance
-from allocator.network import reach
+from allocator.network import arcs, build_graph, reach
 
 INF = np.inf
 
@@ -216,10 +216,14 @@ class _Data:
 
 def _group(instance: Instance) -> _Data:
     P = instance.periods
-    r = reach(instance)
+    graph = build_graph(instance)
+    r = reach(instance, graph)
     nodes = instance.nodes[instance.nodes["id"].isin(r.supplied)].reset_index(drop=True)
     node_index = pd.Index(nodes["id"])
-    links = instance.links[instance.links["id"].isin(r.links)].reset_index(drop=True)
+    # The graph's arcs out of nodes that can hold cards drive x and the balance rows;
+    # capacity and cost are read from the links table by the arcs' positions.
+    used = arcs(graph, r.supplied)
+    links = instance.links.iloc[used["position"].to_numpy()].reset_index(drop=True)
 
     demand = instance.demand[instance.demand["quantity"] > 0]
     t = instance.month_number(demand["period"])

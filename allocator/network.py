@@ -27,18 +27,34 @@ def build_graph(instance: Instance) -> nx.MultiDiGraph:
     )
     links = instance.links
     graph.add_edges_from(
-        (frm, to, lid, {"mode": mode, "lead_time": int(lead), "cost": float(cost)})
-        for lid, frm, to, mode, lead, cost in zip(
-            links["id"],
-            links["from"],
-            links["to"],
-            links["mode"],
-            links["lead_time"],
-            links["cost"],
-            strict=True,
+        (frm, to, lid, {"position": pos, "mode": mode, "lead_time": int(lead)})
+        for pos, (lid, frm, to, mode, lead) in enumerate(
+            zip(
+                links["id"],
+                links["from"],
+                links["to"],
+                links["mode"],
+                links["lead_time"],
+                strict=True,
+            )
         )
     )
     return graph
+
+
+def arcs(graph: nx.MultiDiGraph, tails: frozenset[str] | set[str]) -> pd.DataFrame:
+    """The graph's edges leaving ``tails`` as a table (link, from, to, lead_time, position).
+
+    These are the arcs whose flows enter the stock balance of their two end
+    nodes in the LP; ``position`` is the link's row in ``links.csv``, and rows
+    come in that order.
+    """
+    rows = [
+        (key, frm, to, data["lead_time"], data["position"])
+        for frm, to, key, data in graph.out_edges(list(tails), keys=True, data=True)
+    ]
+    table = pd.DataFrame(rows, columns=["link", "from", "to", "lead_time", "position"])
+    return table.sort_values("position", kind="stable").reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -57,7 +73,7 @@ class Reach:
 
 
 def reach(instance: Instance, graph: nx.MultiDiGraph | None = None) -> Reach:
-    """Compute which nodes can hold cards and which links can serve demand."""
+    """Compute which nodes can hold cards and which links can ever carry one."""
     graph = build_graph(instance) if graph is None else graph
     sources = set(instance.nodes.loc[instance.nodes["stock"] > 0, "id"])
     sources |= set(instance.supply.loc[instance.supply["quantity"] > 0, "node"])
