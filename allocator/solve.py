@@ -55,7 +55,6 @@ def solve(
     solver: str = "highs",
     time_limit: float | None = None,
     method: str = lp_module.DEFAULT_METHOD,
-    threads: int | None = None,
     progress: Progress | None = None,
 ) -> Plan:
     """Find the plan with least waiting and, among those, least cost.
@@ -96,7 +95,6 @@ def solve(
         solver=solver,
         time_limit=time_limit,
         method=method,
-        threads=threads,
         progress=progress,
         seconds=seconds,
     )
@@ -117,7 +115,6 @@ def solve_model(
     solver: str = "highs",
     time_limit: float | None = None,
     method: str = lp_module.DEFAULT_METHOD,
-    threads: int | None = None,
     progress: Progress | None = None,
     seconds: dict[str, float] | None = None,
     name: str = "allocation",
@@ -139,9 +136,7 @@ def solve_model(
     if progress:
         progress(f"solving with {solver}")
     if solver == "highs":
-        result = lp_module.solve_highs(
-            lp, model, time_limit=time_limit, method=method, threads=threads
-        )
+        result = lp_module.solve_highs(lp, model, time_limit=time_limit, method=method)
     else:
         result = lp_module.solve_cbc(lp, model, time_limit=time_limit)
     seconds["solve"] = time.perf_counter() - began

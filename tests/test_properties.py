@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from mcf_reference import lexicographic_optimum
 
 import allocator
+from allocator import lp as lp_module
 from allocator.instance import month_labels
 
 START = "2017-03"
@@ -125,6 +126,19 @@ def test_other_highs_methods_give_the_same_optimum(inst: allocator.Instance, met
 @given(instances())
 def test_cbc_fallback_gives_the_same_optimum(inst: allocator.Instance) -> None:
     plan = allocator.solve(inst, solver="cbc")
+    assert allocator.verify(inst, plan) == []
+    waiting, cost = lexicographic_optimum(inst)
+    assert plan.summary["objective"]["waiting"] == pytest.approx(waiting, abs=1e-9)
+    assert plan.summary["objective"]["cost"] == pytest.approx(cost, abs=1e-9)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=instances())
+def test_later_stages_by_interior_point_give_the_same_optimum(inst: allocator.Instance) -> None:
+    """Large LPs solve stage 2 by a fresh interior point; force that path on small ones."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lp_module, "LATER_STAGE_IPM_COLUMNS", 0)
+        plan = allocator.solve(inst, method="hipo" if lp_module.hipo_available() else "ipx")
     assert allocator.verify(inst, plan) == []
     waiting, cost = lexicographic_optimum(inst)
     assert plan.summary["objective"]["waiting"] == pytest.approx(waiting, abs=1e-9)
