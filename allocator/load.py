@@ -19,7 +19,9 @@ from __future__ import annotations
 import io
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,6 +40,7 @@ def load_instance(path: str | Path) -> Instance:
     Raises :class:`InputError` listing every problem found in every file.
     """
     path = Path(path)
+    reader: Callable[[Path, list[Problem]], tuple[Any, Any, Any, Any]]
     if path.is_dir():
         reader = _read_folder
     elif path.suffix.lower() == ".xlsx" and path.is_file():

@@ -466,7 +466,7 @@ def _restrict_to_face(
     )
     if len(active):
         rows = inequality[active]
-        h.changeRowsBounds(len(rows), rows.astype(np.int32), rlo, rup)
+        h.changeRowsBounds(len(rows), rows.astype(np.int32), rlo, rup)  # type: ignore[attr-defined]  # missing from highspy's stubs
         row_lower[rows], row_upper[rows] = rlo, rup
 
 

@@ -316,7 +316,7 @@ def replan_instance(
             f"Re-plan of {instance.name} from {first}: stock, cards in transit and backlog "
             "as left by the months before"
         ),
-        start=first,
+        start=str(first),
         periods=instance.periods - start + 1,
         categories=instance.categories,
         nodes=nodes,

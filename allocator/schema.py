@@ -25,7 +25,7 @@ class Column:
     kind: Kind
     required: bool = False
     # None means "no limit" for whole-number capacities (stored as <NA>).
-    default: object = None
+    default: int | float | str | None = None
     help: str = ""
 
 
