@@ -172,3 +172,13 @@ def test_generate_writes_a_loadable_instance_and_refuses_to_overwrite(tmp_path: 
 def test_every_command_has_help(command: str) -> None:
     code, out, _ = run(command, "--help")
     assert code == 0 and "Usage" in out
+
+
+def test_a_time_limit_reached_mid_solve_is_read_from_highs_not_pulp(tmp_path: Path) -> None:
+    """PuLP 3.3 calls a HiGHS run stopped by its time limit 'Optimal' with objective 0;
+    the status is read from HiGHS itself, so no plan is written."""
+    run("generate", tmp_path / "big", "--offices", "400", "--months", "12", "--seed", "2")
+    code, _, err = run("solve", tmp_path / "big", "-o", tmp_path / "plan", "--time-limit", "0.05")
+    assert code == 1
+    assert "time limit of 0.05 s" in err and "no plan was written" in err
+    assert not (tmp_path / "plan").exists()
