@@ -473,6 +473,13 @@ def replan_command(
         Path | None,
         typer.Option(help="supply.csv replacing the supply from --from on (a delayed tranche)."),
     ] = None,
+    demand: Annotated[
+        Path | None,
+        typer.Option(
+            help="demand.csv replacing the demand arising from --from on (a surge); the backlog "
+            "carried into --from follows from the old plan."
+        ),
+    ] = None,
     capacity: Annotated[
         Path | None,
         typer.Option(help="capacity.csv with overrides from --from on (a closed road)."),
@@ -529,6 +536,7 @@ def replan_command(
                 start=start,
                 actuals=actuals,
                 supply=supply,
+                demand=demand,
                 capacity=capacity,
                 freeze=freeze,
                 stability=stability,

@@ -23,14 +23,18 @@ instance are :mod:`allocator.replan_state`. The steps:
    before, cards in transit (shipments that left before ``start`` and arrive
    from ``start`` on become supply at their destination in their arrival
    month) and each office's backlog per category (demand in the new first
-   month, added to the demand arising then).
+   month, added to the demand arising then). The backlog follows from the
+   instance's demand before ``start`` and what was issued: it is history, not
+   new demand.
 3. **The re-plan instance**: an ordinary :class:`Instance` (validated like any
    other) starting at ``start``, with that state, the future supply
-   (``supply`` replaces the instance's supply rows from ``start`` on) and the
-   future capacity rows (``capacity`` rows are added, replacing rows with the
-   same what, id and period). Rows of ``supply``/``capacity`` dated before
-   ``start`` may repeat the instance's own rows (a copied and edited file) but
-   not change them: what happened then is in the actuals.
+   (``supply`` replaces the instance's supply rows from ``start`` on), the
+   future demand (``demand`` likewise replaces the demand arising from
+   ``start`` on) and the future capacity rows (``capacity`` rows are added,
+   replacing rows with the same what, id and period). Rows of
+   ``supply``/``demand``/``capacity`` dated before ``start`` may repeat the
+   instance's own rows (a copied and edited file) but not change them: what
+   happened then is in the actuals.
 4. **The solve**, lexicographic as always (waiting, then cost), plus a third
    stage: among the plans optimal in both, the one moving fewest cards away
    from the old plan's shipments (so with no new facts, the old plan itself).
@@ -236,6 +240,7 @@ def replan(
     start: str,
     actuals: str | Path | Mapping[str, pd.DataFrame] | None = None,
     supply: str | Path | pd.DataFrame | None = None,
+    demand: str | Path | pd.DataFrame | None = None,
     capacity: str | Path | pd.DataFrame | None = None,
     freeze: int = 0,
     stability: float = 0.0,
@@ -260,6 +265,11 @@ def replan(
     supply
         CSV path or DataFrame (``node, period, quantity``) replacing the supply
         from ``start`` on.
+    demand
+        CSV path or DataFrame (``node, period, category, quantity``, as
+        ``demand.csv``) replacing the demand arising from ``start`` on. The
+        backlog carried into ``start`` is not in it: that follows from the
+        months before.
     capacity
         CSV path or DataFrame (``what, id, period, capacity``) of capacity
         overrides added from ``start`` on.
@@ -315,6 +325,7 @@ def replan(
     s = int(instance.month_number([start])[0])
     actual = check_actuals(actuals, instance, s, out)
     new_supply = check_override("supply", supply, instance, s, out)
+    new_demand = check_override("demand", demand, instance, s, out)
     new_capacity = check_override("capacity", capacity, instance, s, out)
     if out.problems:
         raise InputError(_ordered(out.problems))
@@ -322,7 +333,7 @@ def replan(
     past = executed(instance, plan, s, actual, out)
     if out.problems:
         raise InputError(_ordered(out.problems))
-    new = replan_instance(instance, past, s, new_supply, new_capacity)
+    new = replan_instance(instance, past, s, new_supply, new_capacity, new_demand)
     seconds = {"load": time.perf_counter() - began}
 
     began = time.perf_counter()

@@ -1,4 +1,4 @@
-"""Read and check the new facts of a re-plan: actuals, ``--supply`` and ``--capacity``.
+"""Read and check the new facts of a re-plan: actuals, ``--supply``, ``--demand``, ``--capacity``.
 
 Each comes as a CSV path, a folder of them or DataFrames. Problems are
 collected (file, spreadsheet row, column) rather than raised, so that the
@@ -309,7 +309,12 @@ def check_override(
     start: int,
     out: Collector,
 ) -> Input | None:
-    """Check a ``--supply`` or ``--capacity`` table against the instance, as validation does."""
+    """Check a ``--supply``, ``--demand`` or ``--capacity`` table as validation does.
+
+    ``kind`` is ``supply``, ``demand`` or ``capacity``: the table has the
+    columns of that file of an instance. The result holds its rows from
+    ``start`` on; rows dated earlier may only repeat the instance's own.
+    """
     read = _table_input(given, f"{kind} (re-plan)", out)
     if read is None:
         return None
@@ -335,6 +340,22 @@ def check_override(
     return Input(label, table[table["t"] >= start].reset_index(drop=True))
 
 
+# The columns compared, and the words of the problem, for rows dated before --from.
+_PAST_COLUMNS = {
+    "supply": schema.column_names(schema.SUPPLY),
+    "demand": schema.column_names(schema.DEMAND),
+    "capacity": schema.column_names(schema.CAPACITY),
+}
+_PAST_WORDS = {
+    "supply": ("supply that arrived", "record what really arrived in actuals/supply.csv"),
+    "demand": (
+        "demand that arose",
+        "the backlog at --from follows from them and from what was issued",
+    ),
+    "capacity": ("capacity", "record what really arrived in actuals/supply.csv"),
+}
+
+
 def _check_past_rows(
     kind: str,
     frame: pd.DataFrame,
@@ -347,9 +368,7 @@ def _check_past_rows(
     """Rows dated before ``start`` may only repeat the instance's own rows, cell for cell."""
     raw = text_frame(frame)
     raw.columns = [c.lower() for c in raw.columns]
-    columns = (
-        ["node", "period", "quantity"] if kind == "supply" else schema.column_names(schema.CAPACITY)
-    )
+    columns = _PAST_COLUMNS[kind]
     if any(c not in raw.columns for c in columns):
         return  # validation reports the missing column
     past = raw["period"].isin(instance.months[: start - 1]).to_numpy()
@@ -358,7 +377,7 @@ def _check_past_rows(
     given = raw[columns].apply(lambda c: c.str.lower() if c.name == "what" else c)
     own = text_frame(getattr(instance, kind)[columns])
     repeated = pd.MultiIndex.from_frame(given).isin(pd.MultiIndex.from_frame(own))
-    what = "supply that arrived" if kind == "supply" else "capacity"
+    what, hint = _PAST_WORDS[kind]
     out.cells(
         label,
         rows,
@@ -367,6 +386,5 @@ def _check_past_rows(
         "'"
         + raw["period"]
         + f"' is before --from {instance.month_label(start)}: {what} before then cannot "
-        "change here (this file may only repeat the instance's rows for those months; "
-        "record what really arrived in actuals/supply.csv)",
+        f"change here (this file may only repeat the instance's rows for those months; {hint})",
     )

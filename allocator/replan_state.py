@@ -5,8 +5,8 @@ except where actuals say otherwise, and derives what they leave: stock at
 every node, cards in transit and each office's backlog per category (a
 :class:`Past`). Actuals that could not have happened are reported at the
 actuals row that did it. :func:`replan_instance` turns that state, the future
-supply and the capacity overrides into an ordinary :class:`Instance` of the
-months from ``--from``.
+supply and demand and the capacity overrides into an ordinary
+:class:`Instance` of the months from ``--from``.
 """
 
 from __future__ import annotations
@@ -261,8 +261,14 @@ def replan_instance(
     start: int,
     supply: Input | None,
     capacity: Input | None,
+    demand: Input | None = None,
 ) -> Instance:
-    """The ordinary instance of the months from ``start``, with the state ``past`` leaves."""
+    """The ordinary instance of the months from ``start``, with the state ``past`` leaves.
+
+    ``supply`` and ``demand`` (when given) replace the instance's rows from
+    ``start`` on; ``capacity`` rows override the instance's. The backlog
+    ``past`` leaves is added to the demand of the first month either way.
+    """
     first = instance.month_label(start)
     nodes = instance.nodes.copy()
     nodes["stock"] = past.stock
@@ -285,10 +291,12 @@ def replan_instance(
         .sum()
     )
 
-    demand = instance.demand[["node", "period", "category", "quantity"]]
-    t = instance.month_number(demand["period"])
-    later = demand[t > start]
-    now = demand[t == start].groupby(["node", "category"])["quantity"].sum()
+    arising = (instance.demand if demand is None else demand.table)[
+        ["node", "period", "category", "quantity"]
+    ]
+    t = instance.month_number(arising["period"])
+    later = arising[t > start]
+    now = arising[t == start].groupby(["node", "category"])["quantity"].sum()
     categories = list(instance.categories)
     waiting = pd.DataFrame(past.backlog, index=instance.nodes["id"], columns=categories).stack()
     waiting = waiting[waiting > 0]

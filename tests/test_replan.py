@@ -360,6 +360,68 @@ def test_tiny_with_its_second_tranche_delayed_by_a_month(tiny) -> None:
     )
 
 
+# instances/tiny's demand.csv, copied and edited: B's April priority doubled, A 5 more in May.
+TINY_MORE_DEMAND = """node,period,category,quantity
+A,2017-03,regular,15
+B,2017-03,regular,10
+B,2017-03,priority,10
+C,2017-03,regular,10
+B,2017-04,priority,10
+A,2017-05,regular,5
+"""
+
+
+def test_tiny_with_new_demand_from_april(tiny, tmp_path: Path) -> None:
+    """instances/tiny re-planned from April with new demand: the backlog is not new demand.
+
+    March ran as planned, so April starts as in the delay above: nothing on
+    hand, B 5 and C 10 regular waiting (the backlog, from the old demand and
+    March's issuance). The new demand from April: B 10 priority in April, A 5
+    regular in May; March's rows of the edited file repeat the instance's.
+
+    April's 15 cards serve the 10 priority and 5 regular; a card held back
+    for May would leave a regular card waiting in April, so all 15 go in
+    April, and the regular ones to B (HUB -> B costs 2, -> C 4). April ends
+    with C's 10 waiting, May with C's 10 and A's 5: W = 10 + 15 = 25; cost
+    rail 15 + B 15*2 = 45. Demand 15 + 10 + 5 = 30, issued 15, unmet 15.
+    Whole horizon: demand 30 executed + 30 = 60, waiting 15 + 25 = 40.
+    """
+    instance, plan = tiny
+    (tmp_path / "more.csv").write_text(TINY_MORE_DEMAND)
+    frame = pd.read_csv(tmp_path / "more.csv")
+    for given in (frame, tmp_path / "more.csv"):
+        result = checked(replan(instance, plan, start="2017-04", demand=given))
+        assert sorted(result.instance.demand.values.tolist()) == [
+            ["A", "2017-05", "regular", 5],
+            ["B", "2017-04", "priority", 10],
+            ["B", "2017-04", "regular", 5],
+            ["C", "2017-04", "regular", 10],
+        ]
+        assert result.summary["objective"] == {"waiting": 25.0, "cost": 45.0}
+        assert issued(result) == {
+            ("B", "priority", "2017-04"): 10,
+            ("B", "regular", "2017-04"): 5,
+        }
+        compare = result.summary["replan"]["compare"]["new"]
+        assert (compare["demand"], compare["issued"], compare["unmet"]) == (60, 45, 15)
+        assert compare["waiting"] == 40.0
+
+    written = tmp_path / "new"
+    args = ["replan", str(TINY), "--plan", str(tmp_path / "old"), "--from", "2017-04"]
+    plan.write(tmp_path / "old")
+    run = runner.invoke(app, [*args, "--demand", str(tmp_path / "more.csv"), "-o", str(written)])
+    assert run.exit_code == 0, run.output
+    summary = json.loads((written / "summary.json").read_text())
+    assert summary["totals"] == {
+        "demand": 30,
+        "issued": 15,
+        "unmet": 15,
+        "fill_rate": 0.5,
+        "card_months_waiting": 25,
+    }
+    assert "A,2017-05,regular,5" in (written / "instance" / "demand.csv").read_text()
+
+
 def test_a_late_ship_arrives_as_supply_in_its_real_arrival_month() -> None:
     """sea-or-air: March's ship (40 cards, due in April) is late and arrives in May.
 
@@ -713,6 +775,30 @@ def test_bad_supply_capacity_and_from_exit_2_listing_every_problem(folders: Path
     code, err = run_replan(folders, "--from", "2017-06")
     assert code == 2
     assert "--from: '2017-06' is not a month of the horizon 2017-03..2017-05" in err
+    assert not (folders / "new").exists()
+
+
+def test_bad_demand_exits_2_with_file_row_and_column(folders: Path) -> None:
+    demand = folders / "demand.csv"
+    demand.write_text(
+        "node,period,category,quantity\n"
+        "A,2017-03,regular,15\n"
+        "B,2017-03,regular,11\n"
+        "X,2017-04,regular,1\n"
+        "B,2017-04,vip,1\n"
+        "B,2017-05,priority,1.5\n"
+    )
+    code, err = run_replan(folders, "--from", "2017-04", "--demand", str(demand))
+    assert code == 2
+    assert "input error: 4 problems" in err
+    assert (
+        f"{demand}, row 3, column 'period': '2017-03' is before --from 2017-04: demand that "
+        "arose before then cannot change here (this file may only repeat the instance's rows "
+        "for those months; the backlog at --from follows from them and from what was issued)"
+    ) in err
+    assert f"{demand}, row 4, column 'node': 'X' is not a node in nodes.csv" in err
+    assert f"{demand}, row 5, column 'category': 'vip' is not a category" in err
+    assert f"{demand}, row 6, column 'quantity': '1.5' is not a whole number" in err
     assert not (folders / "new").exists()
 
 
