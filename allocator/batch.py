@@ -50,6 +50,7 @@ RESULT_COLUMNS = [
 ]
 
 SUPPLY_CHANGES = {"supply_delay", "supply_scale"}
+DEMAND_CHANGES = {"demand_scale"}
 CAPACITY_CHANGES = {"link_capacity", "issue_capacity"}
 
 #: ``progress(done, failed, remaining)``, called once before the first scenario
@@ -93,19 +94,27 @@ def _run_scenario(shared: _Shared, task: _Task) -> tuple[dict[str, Any], Plan | 
             plan = solve(instance, solver=shared.solver, time_limit=task.time_limit)
         else:
             # The re-plan starts from the baseline made for the instance as it was; the
-            # scenario's changes (all from ``start`` on) are the new facts it is told.
+            # scenario's changes (all from ``start`` on) are the new facts it is told. The
+            # backlog carried into ``start`` comes from the baseline, so demand_scale scales
+            # only the demand arising from ``start`` on. The baseline was verified once.
             from allocator.replan import replan
 
             kinds = set(task.changes["change"])
-            future = lambda table: table[table["period"] >= shared.start]  # noqa: E731
+            start = str(shared.start)
+
+            def future(table: pd.DataFrame) -> pd.DataFrame:
+                return table[table["period"] >= start]
+
             plan = replan(
                 shared.instance,
                 shared.baseline,
-                start=str(shared.start),
+                start=start,
                 supply=future(instance.supply) if kinds & SUPPLY_CHANGES else None,
+                demand=future(instance.demand) if kinds & DEMAND_CHANGES else None,
                 capacity=future(instance.capacity) if kinds & CAPACITY_CHANGES else None,
                 solver=shared.solver,
                 time_limit=task.time_limit,
+                check_plan=False,
             )
         row.update(_figures(plan))
         row["message"] = "; ".join(notes)
@@ -183,7 +192,9 @@ def run_batch(
     baseline, start
         An existing plan (or its folder) and the month (``YYYY-MM``) from which
         each scenario re-plans it with :func:`allocator.replan.replan`, instead
-        of solving from scratch.
+        of solving from scratch. The plan is verified against ``instance``
+        once, before any scenario runs. ``demand_scale`` then scales the
+        demand arising from ``start`` on, not the backlog carried into it.
     progress
         Called as ``progress(done, failed, remaining)``.
 

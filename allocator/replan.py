@@ -248,6 +248,7 @@ def replan(
     time_limit: float | None = None,
     method: str = lp_module.DEFAULT_METHOD,
     progress: Progress | None = None,
+    check_plan: bool = True,
 ) -> Replan:
     """Re-plan the months from ``start`` after what really happened (see the module docstring).
 
@@ -280,6 +281,11 @@ def replan(
         at 0 the plan is the optimum closest to the old plan (stage 3).
     solver, time_limit, method
         As for :func:`allocator.solve`.
+    check_plan
+        Verify ``plan`` against ``instance`` first (a plan made for other data
+        is an input error). Pass ``False`` only for a plan already verified
+        against this instance, as :func:`allocator.batch.run_batch` does once
+        for all its scenarios.
 
     Raises
     ------
@@ -317,7 +323,7 @@ def replan(
         out.add("--freeze", None, None, f"'{freeze}' is not a whole number of months >= 0")
     if not (np.isfinite(stability) and stability >= 0):
         out.add("--stability", None, None, f"'{stability}' is not a number >= 0")
-    wrong = verify(instance, plan)
+    wrong = verify(instance, plan) if check_plan else []
     for sentence in wrong:
         out.add(plan_label, None, None, f"the old plan does not fit the instance: {sentence}")
     if out.problems:

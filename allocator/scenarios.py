@@ -35,9 +35,11 @@ and rounds each row down: ``demand_scale`` 1.25 on 10 cards gives 12.
 
 For a re-plan of an existing plan from month ``start`` (``allocator batch
 --baseline PLAN --from START``), a blank period means every month from
-``start`` on, a period before ``start`` is an error (that is history), and
-``demand_scale`` is refused: a re-plan is told new supply and capacity
-(:func:`allocator.replan.replan`'s ``supply`` and ``capacity``), not new demand.
+``start`` on and a period before ``start`` is an error (that is history). The
+changed tables become the re-plan's new facts
+(:func:`allocator.replan.replan`'s ``supply``, ``demand`` and ``capacity``):
+``demand_scale`` scales the demand arising from ``start`` on, not the backlog
+carried into ``start``, which follows from the baseline plan.
 
 Every bad row is reported at once, with the file (``scenarios.csv``), the
 spreadsheet row (header = row 1) and the column, as one :class:`InputError`.
@@ -269,12 +271,6 @@ def _check(
         q(period) + f" is outside the horizon {months[0]}..{months[-1]}",
     )
     if start is not None:
-        report(
-            change == "demand_scale",
-            "change",
-            "demand_scale cannot be evaluated as a re-plan (--baseline): a re-plan is told new "
-            "supply and capacity, not new demand",
-        )
         report(
             period.isin(months) & (period < start),
             "period",

@@ -405,9 +405,84 @@ def test_baseline_replans_each_scenario_from_a_month(tiny: Path, tmp_path: Path)
     pd.testing.assert_frame_equal(_without_seconds(one), _without_seconds(two))
 
 
-def test_baseline_rows_before_the_month_or_new_demand_are_refused(
+BASELINE_DEMAND_SCENARIOS = """scenario,change,target,period,value
+b-surge,demand_scale,B,,2
+remote-surge,demand_scale,Remote,,3
+april-half,demand_scale,*,2017-04,0.5
+surge-and-late,demand_scale,B,,2
+surge-and-late,supply_delay,VENDOR,2017-04,1
+"""
+
+
+def test_baseline_demand_scale_scales_new_demand_not_the_backlog(
     tiny: Path, tmp_path: Path
 ) -> None:
+    """demand_scale in a re-plan from April scales the demand arising from April on.
+
+    As in the test above, April starts with nothing in stock, B's 5 and C's 10
+    regular carried in (the backlog, which is not scaled), B's 5 priority
+    arising in April and April's 15 cards; nothing arises in May.
+
+    - ``b-surge`` (B's demand doubled): B's April priority is 10. The 15 cards
+      serve the 10 priority and 5 regular, B's (HUB -> B costs 2, -> C 4);
+      C's 10 wait in April and May: W = 20, unmet 10, demand 25, fill 0.6;
+      cost rail 15 + B 15*2 = 45.
+    - ``remote-surge`` (Remote's demand tripled): C has no demand from April
+      on, only its backlog, so nothing changes from ``as-planned``: W = 10,
+      cost 55, unmet 5 of 20; Remote (C) gets 5 of its 10.
+    - ``april-half`` (April's demand halved): B's 5 priority become 2 (2.5
+      rounded down). The 15 cards serve 2 priority and 13 regular, B's 5 and
+      8 of C's: 2 wait in April and May: W = 4, unmet 2 of 17; cost rail 15
+      + B 7*2 + C 8*4 = 61; Remote 8/10.
+    - ``surge-and-late`` (B doubled and April's tranche in May): nothing in
+      April, so 10 priority (50) and 15 regular (15) wait; May's 15 serve
+      the 10 priority and B's 5 regular, C's 10 wait: W = 65 + 10 = 75; cost
+      rail 15 + B 15*2 = 45.
+    """
+    base = tmp_path / "base"
+    allocator.solve(tiny).write(base)
+    table = tmp_path / "what-if.csv"
+    table.write_text(BASELINE_DEMAND_SCENARIOS)
+    results = run_batch(tiny, table, workers=1, baseline=base, start="2017-04")
+    assert (results["status"] == "optimal").all(), results["message"].tolist()
+    columns = ["waiting", "cost", "unmet", "fill_rate", "worst_region", "worst_region_fill_rate"]
+    assert results.set_index("scenario")[columns].to_dict("index") == {
+        "b-surge": {
+            "waiting": 20,
+            "cost": 45,
+            "unmet": 10,
+            "fill_rate": 0.6,
+            "worst_region": "Remote",
+            "worst_region_fill_rate": 0.0,
+        },
+        "remote-surge": {
+            "waiting": 10,
+            "cost": 55,
+            "unmet": 5,
+            "fill_rate": 0.75,
+            "worst_region": "Remote",
+            "worst_region_fill_rate": 0.5,
+        },
+        "april-half": {
+            "waiting": 4,
+            "cost": 61,
+            "unmet": 2,
+            "fill_rate": 0.882353,
+            "worst_region": "Remote",
+            "worst_region_fill_rate": 0.8,
+        },
+        "surge-and-late": {
+            "waiting": 75,
+            "cost": 45,
+            "unmet": 10,
+            "fill_rate": 0.6,
+            "worst_region": "Remote",
+            "worst_region_fill_rate": 0.0,
+        },
+    }
+
+
+def test_baseline_rows_before_the_month_are_refused(tiny: Path, tmp_path: Path) -> None:
     base = tmp_path / "base"
     allocator.solve(tiny).write(base)
     bad = tmp_path / "scenarios.csv"
@@ -415,6 +490,7 @@ def test_baseline_rows_before_the_month_or_new_demand_are_refused(
         "scenario,change,target,period,value\n"
         "early,supply_delay,VENDOR,2017-03,1\n"
         "more,demand_scale,*,,1.1\n"
+        "earlier-demand,demand_scale,A,2017-03,2\n"
     )
     results = tmp_path / "results"
     args = ["batch", str(tiny), str(bad), "-o", str(results), "--baseline", str(base)]
@@ -423,10 +499,11 @@ def test_baseline_rows_before_the_month_or_new_demand_are_refused(
     assert run.output.splitlines()[1:] == [
         "  scenarios.csv, row 2, column 'period': '2017-03' is before the re-plan month "
         "2017-04 (--from): a re-plan changes only the months from then on",
-        "  scenarios.csv, row 3, column 'change': demand_scale cannot be evaluated as a re-plan "
-        "(--baseline): a re-plan is told new supply and capacity, not new demand",
+        "  scenarios.csv, row 4, column 'period': '2017-03' is before the re-plan month "
+        "2017-04 (--from): a re-plan changes only the months from then on",
     ]
     run = CliRunner().invoke(app, args, env={"COLUMNS": "400"})
     assert run.exit_code == 2
     assert "needs the month to re-plan from (--from)" in run.output
     assert not results.exists()
+
