@@ -400,51 +400,13 @@ def batch(
             shutil.rmtree(staging, ignore_errors=True)
         failed = int((results["status"] == "failed").sum())
         if not quiet:
-            _batch_summary(_out(), results, output)
+            show.batch_summary(_out(), results, output)
         if failed:
             _err().print(
                 f"[bold red]{failed} of {len(results)} scenario(s) failed[/]; "
                 f"see the message column of {output / 'scenarios.csv'}"
             )
             raise typer.Exit(EXIT_FAILURE)
-
-
-def _batch_summary(out: Console, results: object, output: Path) -> None:
-    """Print the scenarios with the most waiting (all of them when there are few)."""
-    import pandas as pd
-    from rich.table import Table
-
-    results = pd.DataFrame(results)
-    shown = results
-    title = "Scenarios"
-    if len(results) > 20:
-        shown = results.sort_values("waiting", ascending=False, na_position="first").head(10)
-        title = f"The 10 of {len(results)} scenarios with the most waiting (failed first)"
-    table = Table(title=title, title_justify="left")
-    for column in ("scenario", "waiting", "unmet", "fill", "worst region", "cost"):
-        table.add_column(
-            column,
-            justify="left" if column in ("scenario", "worst region") else "right",
-            no_wrap=column != "worst region",
-        )
-    for row in shown.itertuples(index=False):
-        if row.status == "failed":
-            table.add_row(row.scenario, "[red]failed[/]", "", "", "", "")
-            continue
-        table.add_row(
-            row.scenario,
-            f"{row.waiting:,.0f}",
-            f"{row.unmet:,}",
-            f"{row.fill_rate:.1%}",
-            f"{row.worst_region} {row.worst_region_fill_rate:.1%}",
-            f"{row.cost:,.0f}",
-        )
-    out.print(table)
-    optimal = int((results["status"] == "optimal").sum())
-    out.print(
-        f"wrote {output / 'scenarios.csv'}: {len(results)} scenario(s), {optimal} optimal, "
-        f"{len(results) - optimal} failed"
-    )
 
 
 @app.command("replan")
@@ -553,32 +515,7 @@ def replan_command(
             sys.stdout.write(json.dumps(new.summary, indent=2, ensure_ascii=False) + "\n")
         elif not quiet:
             show.plan_summary(_out(), new.summary, str(output))
-            _replan_comparison(_out(), new.summary["replan"])
-
-
-def _replan_comparison(out: Console, replan: dict) -> None:
-    """The old plan's promised figures against the re-plan's, and dropped frozen shipments."""
-    from rich.table import Table
-
-    table = Table(
-        title=f"Whole horizon: old plan against re-plan from {replan['from']}", title_justify="left"
-    )
-    for column in ("figure", "old plan", "re-plan", "difference"):
-        table.add_column(column, justify="left" if column == "figure" else "right")
-    compare = replan["compare"]
-    for key in ("unmet", "fill_rate", "waiting", "card_months_waiting", "cost"):
-        if key == "fill_rate":
-            cells = [f"{compare[side][key]:.1%}" for side in ("old", "new")]
-            cells.append(f"{100 * compare['difference'][key]:+.1f} pts")
-        else:
-            cells = [f"{compare[side][key]:,.0f}" for side in ("old", "new", "difference")]
-        table.add_row(key.replace("card_months", "card-months").replace("_", " "), *cells)
-    out.print(table)
-    for dropped in replan["freeze"]["dropped"]:
-        out.print(
-            f"[yellow]dropped from the freeze[/]: {dropped['link']} {dropped['period']} "
-            f"({dropped['quantity']:,} cards): {dropped['reason']}"
-        )
+            show.replan_comparison(_out(), new.summary["replan"])
 
 
 def main() -> None:

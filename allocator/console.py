@@ -5,9 +5,11 @@ Only presentation lives here; every number comes from the Python API.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
@@ -127,3 +129,68 @@ def instance_info(console: Console, info: InstanceInfo) -> None:
                 markup=False,
                 highlight=False,
             )
+
+
+def batch_summary(console: Console, results: pd.DataFrame, output: str | Path) -> None:
+    """Print a batch's scenarios with the most waiting (all of them when there are few).
+
+    ``results`` is the table of :func:`allocator.batch.run_batch`; ``output``
+    the results folder it was written to.
+    """
+    shown = results
+    title = "Scenarios"
+    if len(results) > 20:
+        shown = results.sort_values("waiting", ascending=False, na_position="first").head(10)
+        title = f"The 10 of {len(results)} scenarios with the most waiting (failed first)"
+    table = Table(title=title, title_justify="left")
+    for column in ("scenario", "waiting", "unmet", "fill", "worst region", "cost"):
+        table.add_column(
+            column,
+            justify="left" if column in ("scenario", "worst region") else "right",
+            no_wrap=column != "worst region",
+        )
+    for row in shown.itertuples(index=False):
+        if row.status == "failed":
+            table.add_row(row.scenario, "[red]failed[/]", "", "", "", "")
+            continue
+        table.add_row(
+            row.scenario,
+            f"{row.waiting:,.0f}",
+            f"{row.unmet:,}",
+            f"{row.fill_rate:.1%}",
+            f"{row.worst_region} {row.worst_region_fill_rate:.1%}",
+            f"{row.cost:,.0f}",
+        )
+    console.print(table)
+    optimal = int((results["status"] == "optimal").sum())
+    console.print(
+        f"wrote {Path(output) / 'scenarios.csv'}: {len(results)} scenario(s), {optimal} optimal, "
+        f"{len(results) - optimal} failed"
+    )
+
+
+def replan_comparison(console: Console, replan_summary: Mapping[str, Any]) -> None:
+    """Print a re-plan's whole-horizon figures against the old plan's, and dropped freezes.
+
+    ``replan_summary`` is ``summary["replan"]`` of :func:`allocator.replan.replan`.
+    """
+    table = Table(
+        title=f"Whole horizon: old plan against re-plan from {replan_summary['from']}",
+        title_justify="left",
+    )
+    for column in ("figure", "old plan", "re-plan", "difference"):
+        table.add_column(column, justify="left" if column == "figure" else "right")
+    compare = replan_summary["compare"]
+    for key in ("unmet", "fill_rate", "waiting", "card_months_waiting", "cost"):
+        if key == "fill_rate":
+            cells = [f"{compare[side][key]:.1%}" for side in ("old", "new")]
+            cells.append(f"{100 * compare['difference'][key]:+.1f} pts")
+        else:
+            cells = [f"{compare[side][key]:,.0f}" for side in ("old", "new", "difference")]
+        table.add_row(key.replace("card_months", "card-months").replace("_", " "), *cells)
+    console.print(table)
+    for dropped in replan_summary["freeze"]["dropped"]:
+        console.print(
+            f"[yellow]dropped from the freeze[/]: {dropped['link']} {dropped['period']} "
+            f"({dropped['quantity']:,} cards): {dropped['reason']}"
+        )

@@ -507,3 +507,38 @@ def test_baseline_rows_before_the_month_are_refused(tiny: Path, tmp_path: Path) 
     assert "needs the month to re-plan from (--from)" in run.output
     assert not results.exists()
 
+
+def test_batch_summary_shows_the_ten_with_most_waiting_failed_first(tmp_path: Path) -> None:
+    """More than 20 scenarios: the failed one, then the 9 with most waiting, in that order."""
+    from rich.console import Console
+
+    from allocator.batch import results_frame
+    from allocator.console import batch_summary
+
+    rows = [
+        {
+            "scenario": f"s{i:02d}",
+            "status": "optimal",
+            "message": "",
+            "waiting": float(i),
+            "unmet": i,
+            "fill_rate": 0.5,
+            "worst_region": "Remote",
+            "worst_region_fill_rate": 0.25,
+            "cost": 1000.0 * i,
+            "seconds": 0.1,
+        }
+        for i in range(21)
+    ]
+    rows.append({"scenario": "broken", "status": "failed", "message": "time limit"})
+    console = Console(record=True, width=80, highlight=False, soft_wrap=True)  # as the CLI's
+    batch_summary(console, results_frame(rows), tmp_path / "out")
+    lines = [line.rstrip() for line in console.export_text().splitlines()]
+    assert lines[0] == "The 10 of 22 scenarios with the most waiting (failed first)"
+    shown = [line.split("│")[1].strip() for line in lines if line.startswith("│ ")]
+    assert shown == ["broken", *(f"s{i:02d}" for i in range(20, 11, -1))]
+    assert "│ s20      │      20 │    20 │ 50.0% │ Remote 25.0% │ 20,000 │" in lines
+    assert (
+        lines[-1]
+        == f"wrote {tmp_path / 'out' / 'scenarios.csv'}: 22 scenario(s), 21 optimal, 1 failed"
+    )
