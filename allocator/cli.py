@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -77,7 +77,7 @@ def _errors() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _status(enabled: bool, first: str) -> Iterator[object]:
+def _status(enabled: bool, first: str) -> Iterator[Callable[[str], None]]:
     """A spinner on stderr naming the current step (or nothing when quiet)."""
     if not enabled:
         yield lambda _message: None
@@ -154,7 +154,7 @@ def solve(
                 time_limit=time_limit,
                 method=method.value,
                 progress=progress,
-            )  # type: ignore[arg-type]
+            )
             if target is None:
                 target = Path("plans") / plan.summary["instance"]["name"]
                 refuse_existing(target, force=force)
@@ -505,7 +505,7 @@ def replan_command(
                 solver=solver.value,
                 time_limit=time_limit,
                 method=method.value,
-                progress=progress,  # type: ignore[arg-type]
+                progress=progress,
             )
             if report or wanted:
                 progress("writing the report and spreadsheet")

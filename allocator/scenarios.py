@@ -162,13 +162,13 @@ def _check(
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     header = ", ".join(raw.columns) or "(nothing)"
     missing = [c for c in REQUIRED if c not in raw.columns]
-    for column in missing:
+    for name in missing:
         problems.append(
             Problem(
                 file,
                 1,
-                column,
-                f"missing column '{column}'; a scenario table has the columns "
+                name,
+                f"missing column '{name}'; a scenario table has the columns "
                 f"{','.join(COLUMNS)} (the header is: {header})",
             )
         )
