@@ -42,7 +42,8 @@ class LinearProgram:
     """The LP of model.md as arrays, with the keys of every column and row.
 
     ``variables[f]`` is a table of the keys of family ``f`` with a ``col``
-    column (x: link, t; I: node, t; s and B: node, category, t).
+    column (x: link, t; I: node, t; s and B: node, group, t, where a group is the
+    categories of one weight, see :func:`weight_groups`).
     ``rows[f]`` likewise with a ``row`` column. Months ``t`` are 1..P.
     ``bounds[f]`` lists the columns whose upper bound comes from bound family
     ``f``. The matrix is CSR (``indptr``, ``indices``, ``data``); row ``i``
@@ -119,6 +120,22 @@ def monthly_limits(instance: Instance, what: str, ids: pd.Index, base: pd.Series
         keep = pos >= 0
         limits[pos[keep], t[keep] - 1] = over["capacity"].to_numpy(dtype=float)[keep]
     return limits
+
+
+def weight_groups(categories: dict[str, float]) -> dict[str, tuple[str, ...]]:
+    """Categories grouped by equal weight: group label -> its categories, in declared order.
+
+    Waiting weighs every card of a group alike, so the LP needs one issue and
+    one backlog chain per node and group, not per category: the optimum is the
+    same, and the plan splits each group's issue among its categories first
+    come, first served (:func:`allocator.results.split_first_come`). A group
+    of one category is labelled by it; a larger one by its members joined
+    with ``+``.
+    """
+    by_weight: dict[float, list[str]] = {}
+    for category, weight in categories.items():
+        by_weight.setdefault(float(weight), []).append(category)
+    return {"+".join(members): tuple(members) for members in by_weight.values()}
 
 
 class _Builder:
@@ -207,7 +224,7 @@ class _Data:
     nodes: pd.DataFrame  # nodes that can hold cards, with position 'a'
     node_index: pd.Index
     links: pd.DataFrame  # links that can serve demand
-    pairs: pd.DataFrame  # (node, category) with demand at a node that cards can reach
+    pairs: pd.DataFrame  # (node, group) with demand at a node that cards can reach
     demand: np.ndarray  # (len(pairs), P) new demand per month
     first: np.ndarray  # first month with demand, per pair
     weight: np.ndarray  # w[k] per pair
@@ -227,12 +244,14 @@ def _group(instance: Instance) -> _Data:
 
     demand = instance.demand[instance.demand["quantity"] > 0]
     t = instance.month_number(demand["period"])
-    keys = pd.MultiIndex.from_arrays([demand["node"], demand["category"]])
+    groups = weight_groups(instance.categories)
+    group_of = {category: label for label, members in groups.items() for category in members}
+    keys = pd.MultiIndex.from_arrays([demand["node"], demand["category"].map(group_of)])
     pair_index = keys.unique().sort_values()
     grid = np.zeros((len(pair_index), P))
     np.add.at(grid, (pair_index.get_indexer(keys), t - 1), demand["quantity"].to_numpy(float))
-    pairs = pair_index.to_frame(index=False, name=["node", "category"])
-    weight = pairs["category"].map(instance.categories).to_numpy(float)
+    pairs = pair_index.to_frame(index=False, name=["node", "group"])
+    weight = pairs["group"].map(lambda g: instance.categories[groups[g][0]]).to_numpy(float)
     reachable = pairs["node"].isin(r.supplied).to_numpy()
     # Demand nobody can serve waits from the month it arises to the horizon's end.
     months_waiting = P - np.arange(P)  # demand of month t waits P - t + 1 months
@@ -392,14 +411,14 @@ def add_stock(b: _Builder, d: _Data, instance: Instance) -> tuple[pd.DataFrame, 
 
 
 def add_issue_and_backlog(b: _Builder, d: _Data) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Variables s[n,k,t] and B[n,k,t] from the first month each demand arises."""
+    """Variables s[n,g,t] and B[n,g,t] per weight group g, from the month demand first arises."""
     counts = d.P - d.first + 1
     pair = np.repeat(np.arange(len(d.pairs)), counts)
     t = _ranges(counts, d.first)
     keys = pd.DataFrame(
         {
             "node": d.pairs["node"].to_numpy()[pair],
-            "category": d.pairs["category"].to_numpy()[pair],
+            "group": d.pairs["group"].to_numpy()[pair],
             "pair": pair,
             "t": t,
         }
@@ -452,7 +471,7 @@ def add_stock_balance(
 
 
 def add_backlog(b: _Builder, d: _Data, s: pd.DataFrame, B: pd.DataFrame) -> pd.DataFrame:
-    """backlog[n,k,t]: B[t] = B[t-1] + d[t] - s[t], with B = 0 before demand first arises."""
+    """backlog[n,g,t]: B[t] = B[t-1] + d[t] - s[t] (d summed over the group's categories)."""
     pair, t = s["pair"].to_numpy(), s["t"].to_numpy()
     rhs = d.demand[pair, t - 1]
     rows = b.rows(rhs, rhs)
@@ -460,11 +479,11 @@ def add_backlog(b: _Builder, d: _Data, s: pd.DataFrame, B: pd.DataFrame) -> pd.D
     b.entries(rows, s["col"].to_numpy(), 1.0)
     carried = t > d.first[pair]
     b.entries(rows[carried], B["col"].to_numpy()[np.flatnonzero(carried) - 1], -1.0)
-    return s[["node", "category", "t"]].assign(row=rows)
+    return s[["node", "group", "t"]].assign(row=rows)
 
 
 def add_issue_capacity(b: _Builder, d: _Data, instance: Instance, s: pd.DataFrame) -> pd.DataFrame:
-    """issue_capacity[n,t]: sum_k s[n,k,t] <= issue_cap[n,t], where finite."""
+    """issue_capacity[n,t]: sum_g s[n,g,t] <= issue_cap[n,t], where finite."""
     caps = monthly_limits(instance, "issue", d.node_index, d.nodes["issue_capacity"])
     a = d.node_index.get_indexer(s["node"])
     t = s["t"].to_numpy()
@@ -547,8 +566,8 @@ def build_model(
     variables = {
         "x": x[["link", "t", "col"]],
         "I": stock[["node", "t", "col"]],
-        "s": s[["node", "category", "t", "col"]],
-        "B": B[["node", "category", "t", "col"]],
+        "s": s[["node", "group", "t", "col"]],
+        "B": B[["node", "group", "t", "col"]],
     }
     if x_stable is not None:
         variables["x_stable"] = x_stable[["link", "t", "col"]]

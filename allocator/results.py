@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from allocator.instance import Instance
-from allocator.model import LinearProgram
+from allocator.model import LinearProgram, weight_groups
 from allocator.plan import PLAN_TABLES, SORT_KEYS, Plan
 
 
@@ -63,8 +63,32 @@ def shipments_table(instance: Instance, lp: LinearProgram, cards: np.ndarray) ->
     return _sorted("shipments", table)
 
 
+def split_first_come(demand: np.ndarray, issued: np.ndarray) -> np.ndarray:
+    """Split each group's monthly issue among its categories, first come, first served.
+
+    ``demand`` is (groups, categories, P): new demand per category and month,
+    categories in priority order for demand arising in the same month (pad
+    with zero rows). ``issued`` is (groups, P): each group's cards issued per
+    month, never more than its backlog. People are served in the order their
+    demand arose (then by category), so the first ``sum(issued[:t])`` of them
+    are served by month ``t``. Returns whole cards per group, category and month.
+    """
+    G, k, P = demand.shape
+    blocks = demand.transpose(0, 2, 1).reshape(G, P * k)  # month-major arrival blocks
+    starts = (np.cumsum(blocks, axis=1) - blocks).reshape(G, P, k).transpose(0, 2, 1)
+    served_by = np.cumsum(issued, axis=1)
+    served = np.clip(
+        served_by[:, None, None, :] - starts[:, :, :, None], 0, demand[:, :, :, None]
+    ).sum(axis=2)  # (groups, categories, P): served by the end of each month
+    return np.diff(served, axis=2, prepend=0)
+
+
 def issuance_grid(instance: Instance, lp: LinearProgram, cards: np.ndarray) -> pd.DataFrame:
-    """Demand, issued and backlog for every (node, category) with demand and every month."""
+    """Demand, issued and backlog for every (node, category) with demand and every month.
+
+    The LP issues per weight group (:func:`allocator.model.weight_groups`);
+    groups of several categories are split first come, first served.
+    """
     P = instance.periods
     demand = instance.demand
     keys = pd.MultiIndex.from_arrays([demand["node"], demand["category"]])
@@ -75,17 +99,41 @@ def issuance_grid(instance: Instance, lp: LinearProgram, cards: np.ndarray) -> p
         (pairs.get_indexer(keys), instance.month_number(demand["period"]) - 1),
         demand["quantity"].to_numpy(np.int64),
     )
-    s = np.zeros_like(d)
+    groups = weight_groups(instance.categories)
+    group_of = {c: label for label, members in groups.items() for c in members}
+    rank = {c: i for i, c in enumerate(instance.categories)}
+    pair_nodes = pairs.get_level_values(0).to_numpy()
+    pair_categories = pairs.get_level_values(1).to_numpy()
+    pair_groups = np.array([group_of[c] for c in pair_categories], dtype=object)
+
+    # The LP's issue per (node, group) and month.
+    group_index = pd.MultiIndex.from_arrays([pair_nodes, pair_groups]).unique()
+    issued = np.zeros((len(group_index), P), dtype=np.int64)
     sv = lp.variables["s"]
     if len(sv):
-        rows = pairs.get_indexer(pd.MultiIndex.from_arrays([sv["node"], sv["category"]]))
-        s[rows, sv["t"].to_numpy() - 1] = cards[sv["col"].to_numpy()]
+        rows = group_index.get_indexer(pd.MultiIndex.from_arrays([sv["node"], sv["group"]]))
+        issued[rows, sv["t"].to_numpy() - 1] = cards[sv["col"].to_numpy()]
+
+    s = np.zeros_like(d)
+    of_group = group_index.get_indexer(pd.MultiIndex.from_arrays([pair_nodes, pair_groups]))
+    size = np.bincount(of_group, minlength=len(group_index))
+    direct = size[of_group] == 1
+    s[direct] = issued[of_group[direct]]
+    shared = np.flatnonzero(~direct)
+    if len(shared):
+        ranks = np.array([rank[c] for c in pair_categories[shared]])
+        shared = shared[np.lexsort((ranks, of_group[shared]))]
+        groups_used, ordinal = np.unique(of_group[shared], return_inverse=True)
+        slot = np.arange(len(shared)) - np.searchsorted(ordinal, ordinal)
+        padded = np.zeros((len(groups_used), int(slot.max()) + 1, P), dtype=np.int64)
+        padded[ordinal, slot] = d[shared]
+        s[shared] = split_first_come(padded, issued[groups_used])[ordinal, slot]
     backlog = np.cumsum(d - s, axis=1)
     n = len(pairs)
     return pd.DataFrame(
         {
-            "node": np.repeat(pairs.get_level_values(0).to_numpy(), P),
-            "category": np.repeat(pairs.get_level_values(1).to_numpy(), P),
+            "node": np.repeat(pair_nodes, P),
+            "category": np.repeat(pair_categories, P),
             "t": np.tile(np.arange(1, P + 1), n),
             "demand": d.ravel(),
             "issued": s.ravel(),
