@@ -94,6 +94,36 @@ InstancePath = Annotated[
     ),
 ]
 
+# Options shared by several commands, declared once.
+SolverOption = Annotated[SolverName, typer.Option(help="LP solver.")]
+MethodOption = Annotated[
+    Method,
+    typer.Option(
+        help="HiGHS method for the first stage: auto is HiPO (interior point) where "
+        "highspy-extras is installed, else IPX; both end with crossover."
+    ),
+]
+TimeLimitOption = Annotated[
+    float | None,
+    typer.Option("--time-limit", min=0, help="Seconds for the whole solve; no plan if reached."),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace the output if it exists.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print the plan summary as JSON on stdout.")
+]
+ReportOption = Annotated[
+    bool, typer.Option("--report", help="Also write report.html (see `allocator report`).")
+]
+FormatsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--format",
+        help="Also write the plan in this format: xlsx writes plan.xlsx (one sheet per "
+        "table). Repeat or comma-separate.",
+    ),
+]
+
 
 @app.command()
 def solve(
@@ -104,38 +134,14 @@ def solve(
             "--output", "-o", help="Plan folder to write (default: plans/<instance name>)."
         ),
     ] = None,
-    solver: Annotated[SolverName, typer.Option(help="LP solver.")] = SolverName.highs,
-    time_limit: Annotated[
-        float | None,
-        typer.Option(
-            "--time-limit", min=0, help="Seconds for the whole solve; no plan if reached."
-        ),
-    ] = None,
-    method: Annotated[
-        Method,
-        typer.Option(
-            help="HiGHS method for the first stage: auto is HiPO (interior point) where "
-            "highspy-extras is installed, else IPX; both end with crossover."
-        ),
-    ] = Method.auto,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace the plan folder if it exists.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the plan summary as JSON on stdout.")
-    ] = False,
-    report: Annotated[
-        bool, typer.Option("--report", help="Also write report.html (see `allocator report`).")
-    ] = False,
-    formats: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--format",
-            help="Also write the plan in this format: xlsx writes plan.xlsx (one sheet per "
-            "table). Repeat or comma-separate.",
-        ),
-    ] = None,
+    solver: SolverOption = SolverName.highs,
+    time_limit: TimeLimitOption = None,
+    method: MethodOption = Method.auto,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
+    report: ReportOption = False,
+    formats: FormatsOption = None,
 ) -> None:
     """Solve an instance and write the plan folder, then print a summary."""
     from allocator.outputs import parse_formats, plan_extras
@@ -330,11 +336,11 @@ def batch(
             "--time-limit", min=0, help="Seconds per scenario; one over it is recorded as failed."
         ),
     ] = None,
-    solver: Annotated[SolverName, typer.Option(help="LP solver.")] = SolverName.highs,
+    solver: SolverOption = SolverName.highs,
     force: Annotated[
         bool, typer.Option("--force", help="Replace the results folder if it exists.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Solve many what-if scenarios of an instance and tabulate them in RESULTS/scenarios.csv.
 
@@ -456,32 +462,14 @@ def replan_command(
         float,
         typer.Option(min=0, help="Penalty per card moved away from the old plan's shipments."),
     ] = 0.0,
-    solver: Annotated[SolverName, typer.Option(help="LP solver.")] = SolverName.highs,
-    time_limit: Annotated[
-        float | None,
-        typer.Option(
-            "--time-limit", min=0, help="Seconds for the whole re-plan; no plan if reached."
-        ),
-    ] = None,
-    method: Annotated[Method, typer.Option(help="HiGHS method for the first stage.")] = Method.auto,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace the plan folder if it exists.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the new plan's summary as JSON on stdout.")
-    ] = False,
-    report: Annotated[
-        bool, typer.Option("--report", help="Also write report.html (see `allocator report`).")
-    ] = False,
-    formats: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--format",
-            help="Also write the plan in this format: xlsx writes plan.xlsx (one sheet per "
-            "table). Repeat or comma-separate.",
-        ),
-    ] = None,
+    solver: SolverOption = SolverName.highs,
+    time_limit: TimeLimitOption = None,
+    method: MethodOption = Method.auto,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
+    report: ReportOption = False,
+    formats: FormatsOption = None,
 ) -> None:
     """Re-plan from a month on, after a delay, from what actually happened."""
     from allocator.outputs import parse_formats, plan_extras
