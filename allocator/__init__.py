@@ -1,10 +1,10 @@
 """allocator: allocate scarce cards over a distribution network and time.
 
-    >>> import allocator
-    >>> inst = allocator.load_instance("instances/tiny")
-    >>> plan = allocator.solve(inst)
-    >>> plan.summary["totals"]["unmet"]
-    5
+>>> import allocator
+>>> inst = allocator.load_instance("instances/tiny")
+>>> plan = allocator.solve(inst)
+>>> plan.summary["totals"]["unmet"]
+5
 """
 
 from typing import Any

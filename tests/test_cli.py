@@ -40,8 +40,13 @@ def test_json_summary_is_the_only_thing_on_stdout(tmp_path: Path) -> None:
     code, out, _ = run("solve", TINY, "-o", tmp_path / "plan", "--json")
     assert code == 0
     summary = json.loads(out)
-    assert summary["totals"] == {"demand": 50, "issued": 45, "unmet": 5, "fill_rate": 0.9,
-                                 "card_months_waiting": 25}
+    assert summary["totals"] == {
+        "demand": 50,
+        "issued": 45,
+        "unmet": 5,
+        "fill_rate": 0.9,
+        "card_months_waiting": 25,
+    }
 
 
 def test_quiet_prints_nothing(tmp_path: Path) -> None:
@@ -159,8 +164,9 @@ def test_verify_names_a_missing_plan_file(tmp_path: Path) -> None:
 
 
 def test_generate_writes_a_loadable_instance_and_refuses_to_overwrite(tmp_path: Path) -> None:
-    code, out, _ = run("generate", tmp_path / "g", "--offices", "12", "--months", "3",
-                       "--seed", "4")
+    code, out, _ = run(
+        "generate", tmp_path / "g", "--offices", "12", "--months", "3", "--seed", "4"
+    )
     assert code == 0 and "12 offices" in out
     inst = allocator.load_instance(tmp_path / "g")
     assert len(inst.offices) == 12 and inst.periods == 3
