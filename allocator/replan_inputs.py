@@ -352,7 +352,10 @@ _PAST_WORDS = {
         "demand that arose",
         "the backlog at --from follows from them and from what was issued",
     ),
-    "capacity": ("capacity", "record what really arrived in actuals/supply.csv"),
+    "capacity": (
+        "capacity",
+        "what was shipped and issued then is recorded in actuals/shipments.csv and issuance.csv",
+    ),
 }
 
 

@@ -851,3 +851,17 @@ def test_cli_prints_the_comparison_and_json(folders: Path) -> None:
     assert summary["replan"]["compare"]["new"]["waiting"] == 60.0
     written = json.loads((folders / "b" / "summary.json").read_text())
     assert written["replan"] == summary["replan"]
+
+
+def test_capacity_before_from_cannot_change_history(folders: Path) -> None:
+    capacity = folders / "past.csv"
+    capacity.write_text("what,id,period,capacity\nlink,HUB>A:road,2017-03,0\n")
+    code, err = run_replan(folders, "--from", "2017-04", "--capacity", str(capacity))
+    assert code == 2
+    assert (
+        f"{capacity}, row 2, column 'period': '2017-03' is before --from 2017-04: capacity "
+        "before then cannot change here (this file may only repeat the instance's rows for "
+        "those months; what was shipped and issued then is recorded in actuals/shipments.csv "
+        "and issuance.csv)"
+    ) in err
+    assert not (folders / "new").exists()
