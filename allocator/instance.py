@@ -22,7 +22,8 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +53,6 @@ class Instance:
     capacity: pd.DataFrame
     description: str = ""
     source: str | None = None
-    _sha256: list[str] = field(default_factory=list, repr=False)
 
     # -- construction -------------------------------------------------------------
 
@@ -152,15 +152,13 @@ class Instance:
             out[filename] = buf.getvalue().encode()
         return out
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         """Hash of the canonical files: equal data give equal hashes, folder or workbook."""
-        if not self._sha256:
-            digest = hashlib.sha256()
-            for filename, content in sorted(self.files().items()):
-                digest.update(filename.encode() + b"\0" + content + b"\0")
-            self._sha256.append(digest.hexdigest())
-        return self._sha256[0]
+        digest = hashlib.sha256()
+        for filename, content in sorted(self.files().items()):
+            digest.update(filename.encode() + b"\0" + content + b"\0")
+        return digest.hexdigest()
 
     def _toml(self) -> str:
         def q(text: str) -> str:
