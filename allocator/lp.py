@@ -79,17 +79,11 @@ class PulpModel:
 
 
 def _column_names(lp: LinearProgram) -> list[str]:
+    """``FAMILY_COL`` for every column, in column order."""
     names = [""] * lp.n_cols
     for family, keys in lp.variables.items():
-        cols = keys["col"].tolist()
-        if family == "x":
-            labels = [f"x_{c}" for c in cols]
-        elif family == "I":
-            labels = [f"I_{c}" for c in cols]
-        else:
-            labels = [f"{family}_{c}" for c in cols]
-        for c, label in zip(cols, labels, strict=True):
-            names[c] = label
+        for c in keys["col"].tolist():
+            names[c] = f"{family}_{c}"
     return names
 
 
