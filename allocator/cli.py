@@ -32,6 +32,26 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from allocator import __version__
+        from allocator.lp import highs_version
+
+        typer.echo(f"allocator {__version__} (HiGHS {highs_version()})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Plan how scarce cards reach the people waiting for them: as few people as possible
+    wait as short a time as possible, at least cost."""
+
+
 class SolverName(StrEnum):
     highs = "highs"
     cbc = "cbc"

@@ -188,3 +188,9 @@ def test_a_time_limit_reached_mid_solve_is_read_from_highs_not_pulp(tmp_path: Pa
     assert code == 1
     assert "time limit of 0.05 s" in err and "no plan was written" in err
     assert not (tmp_path / "plan").exists()
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert code == 0
+    assert out.startswith(f"allocator {allocator.__version__} (HiGHS ")
