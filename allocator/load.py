@@ -27,9 +27,10 @@ import numpy as np
 import pandas as pd
 
 from allocator import schema
+from allocator.cells import TEXT, cell_text
 from allocator.errors import InputError, Problem
 from allocator.instance import Instance
-from allocator.validate import TEXT, Locations, cell_text, order_problems, validate_frames
+from allocator.validate import Locations, order_problems, validate_frames
 
 BOM = b"\xef\xbb\xbf"
 

@@ -77,6 +77,7 @@ import numpy as np
 import pandas as pd
 
 from allocator import lp as lp_module
+from allocator.cells import Collector
 from allocator.errors import InputError, Problem
 from allocator.instance import Instance
 from allocator.load import load_instance
@@ -85,7 +86,6 @@ from allocator.plan import Plan, read_plan
 from allocator.replan_inputs import check_actuals, check_override
 from allocator.replan_state import executed, replan_instance
 from allocator.solve import Progress, check_options, solve_model
-from allocator.validate import Collector
 from allocator.verify import verify
 
 COMPARED = ("demand", "issued", "unmet", "fill_rate", "card_months_waiting", "waiting", "cost")

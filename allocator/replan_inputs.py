@@ -16,17 +16,11 @@ import numpy as np
 import pandas as pd
 
 from allocator import schema
+from allocator.cells import Collector, parse_period, parse_whole, text_frame
 from allocator.errors import InputError
 from allocator.instance import Instance
 from allocator.load import BOM, read_csv_text
-from allocator.validate import (
-    Collector,
-    Locations,
-    parse_period,
-    parse_whole,
-    text_frame,
-    validate_frames,
-)
+from allocator.validate import Locations, validate_frames
 
 ACTUAL_FILES = ("shipments", "issuance", "supply")
 

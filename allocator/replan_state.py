@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from allocator.cells import Collector
 from allocator.instance import Instance
 from allocator.plan import Plan
 from allocator.replan_inputs import Input
-from allocator.validate import Collector
 
 
 @dataclass

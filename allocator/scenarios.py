@@ -54,10 +54,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from allocator.cells import TEXT, text_frame
 from allocator.errors import InputError, Problem
 from allocator.instance import Instance
 from allocator.load import BOM, read_csv_text
-from allocator.validate import TEXT, text_frame
 
 COLUMNS = ("scenario", "change", "target", "period", "value")
 REQUIRED = ("scenario", "change", "target", "value")

@@ -5,10 +5,11 @@
 column declarations of :mod:`allocator.schema`; nothing downstream checks
 types again.
 
-Every cell is first turned into stripped text (numbers written by Python or by
-a workbook become plain digits, ``12.0`` becomes ``12``, a date becomes
-``YYYY-MM``), so files and DataFrames go through the same rules. Every problem
-is collected, and one :class:`InputError` lists them all.
+It checks each table against the schema (its columns, each cell parsed by the
+column's declared kind with :mod:`allocator.cells`) and the tables against each
+other and the settings: unknown nodes, links and categories, repeated keys,
+links to themselves. Every problem is collected, and one :class:`InputError`
+lists them all.
 
 Where problems are reported (``Problem.file``, ``row``, ``column``):
 
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,25 +38,23 @@ import numpy as np
 import pandas as pd
 
 from allocator import schema
+from allocator.cells import (
+    MONTH,
+    NUMBER,
+    TEXT,
+    Collector,
+    cell_text,
+    parse_period,
+    parse_real,
+    parse_whole,
+    quote,
+    text_frame,
+)
 from allocator.errors import InputError, Problem
 from allocator.instance import Instance, month_labels
 
 SETTINGS = ("name", "description", "start", "periods")
 TABLE_FILES = {table: filename for filename, table in schema.TABLES.items()}
-TEXT = "str"  # pandas' text dtype
-
-_MONTH = r"\d{4}-(?:0[1-9]|1[0-2])"
-_DIGITS = r"\d+"
-_NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-_SPACES = " \u00a0\u202f"
-_THOUSANDS = (
-    r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?"
-    rf"|\d{{1,3}}(?:[{_SPACES}']\d{{3}})+(?:[.,]\d+)?"
-    r"|\d{1,3}\.\d{3},\d+|\d{1,3},\d{3}\.\d+"
-)
-_AMBIGUOUS = r"\d{1,3}[.,]\d{3}"
-_COMMA_DECIMAL = r"\d*,\d+"
-_NEGATIVE = rf"-\s*(?:{_NUMBER}|\d+,\d+|{_THOUSANDS})"
 
 
 @dataclass
@@ -87,254 +85,6 @@ def file_labels(source: str | None) -> dict[str, str]:
     labels = {"instance": "instance.toml", "categories": "instance.toml"}
     labels.update(TABLE_FILES)
     return labels
-
-
-# -- cells to text ---------------------------------------------------------------------
-
-
-def cell_text(value: object) -> str:
-    """One cell as the stripped text a user would have typed."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool | np.bool_):
-        return str(bool(value))
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real):
-        number = float(value)
-        if math.isnan(number):
-            return ""
-        if number.is_integer() and abs(number) < 1e16:
-            return str(int(number))
-        return repr(number)
-    if isinstance(value, dt.datetime | dt.date):
-        has_time = isinstance(value, dt.datetime) and value.time() != dt.time(0)
-        if value.day == 1 and not has_time:
-            return f"{value.year:04d}-{value.month:02d}"
-        return value.isoformat()
-    if isinstance(value, pd.Period):
-        return str(value)
-    return str(value).strip()
-
-
-def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every column as stripped text, blanks as ``""``."""
-    columns = {}
-    for i in range(frame.shape[1]):
-        series = frame.iloc[:, i]
-        if isinstance(series.dtype, pd.StringDtype):
-            values = series.fillna("").str.strip()
-        else:
-            values = pd.Series([cell_text(v) for v in series], dtype=TEXT)
-        columns[i] = values.to_numpy(dtype=object)
-    out = pd.DataFrame(columns, dtype=TEXT)
-    out.columns = [str(c).strip() for c in frame.columns]
-    return out
-
-
-# -- problems ----------------------------------------------------------------------------
-
-
-class Collector:
-    """The problems found so far, each with file, spreadsheet row and column.
-
-    Checks add to it instead of raising, so that every problem of every table
-    is listed at once; the caller raises :class:`InputError` with
-    ``problems`` when it is not empty. Also used by the re-plan's checks.
-    """
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
-        self.problems.append(Problem(file, row, column, message))
-
-    def cells(
-        self, file: str, rows: np.ndarray, column: str, mask: pd.Series, message: pd.Series
-    ) -> None:
-        """One problem per row where ``mask`` holds."""
-        hits = np.flatnonzero(mask.to_numpy(dtype=bool))
-        texts = message.to_numpy(dtype=object)
-        for i in hits:
-            self.add(file, int(rows[i]), column, str(texts[i]))
-
-
-def _match(values: pd.Series, pattern: str) -> pd.Series:
-    return values.str.fullmatch(pattern).fillna(False).astype(bool)
-
-
-def _quote(values: pd.Series) -> pd.Series:
-    return "'" + values + "'"
-
-
-# -- parsing columns -----------------------------------------------------------------------
-
-
-def parse_whole(
-    values: pd.Series, column: schema.Column, file: str, rows: np.ndarray, out: Collector
-) -> pd.Series:
-    """Parse a text column of whole numbers >= 0, reporting each bad cell to ``out``.
-
-    Returns Int64: a blank cell becomes ``column.default``, or <NA> where
-    there is none (a limit's "no limit"); a bad cell becomes <NA>. ``rows``
-    are the spreadsheet rows of ``values``, for the problems' locations.
-    """
-    blank = values == ""
-    digits = _match(values, _DIGITS) & (values.str.len() <= 15)
-    plain = values.str.replace(r"[^0-9]", "", regex=True)
-    thousands = _match(values, _THOUSANDS)
-    ambiguous = _match(values, _AMBIGUOUS)
-    negative = _match(values, _NEGATIVE)
-    decimal = _match(values, _NUMBER) | _match(values, _COMMA_DECIMAL)
-    q = _quote(values)
-    message = pd.Series(
-        np.select(
-            [
-                _match(values, _DIGITS),
-                thousands,
-                ambiguous,
-                negative,
-                decimal,
-            ],
-            [
-                q + " is too large",
-                q + " has thousands separators, which are not accepted; "
-                "write the number as plain digits (" + plain + ")",
-                q + " is not a whole number: neither thousands separators nor decimals are "
-                "accepted; if you mean " + plain + ", write the number as plain digits",
-                q + " is negative; write a whole number >= 0",
-                q + " is not a whole number; decimals are not accepted, write a whole number >= 0",
-            ],
-            default=q + " is not a whole number; write plain digits such as 1200",
-        ),
-        dtype=object,
-    )
-    bad = ~blank & ~digits
-    out.cells(file, rows, column.name, bad, message)
-    if column.required:
-        out.cells(
-            file,
-            rows,
-            column.name,
-            blank,
-            pd.Series(["is empty; a whole number >= 0 is required"] * len(values)),
-        )
-    result = pd.to_numeric(values.where(digits, "0")).astype("Int64")
-    result = result.where(digits, pd.NA)
-    if column.default is not None:
-        result = result.where(~blank, int(column.default))
-    return result.astype("Int64")
-
-
-def _parse_real(
-    values: pd.Series,
-    column: schema.Column,
-    file: str,
-    rows: np.ndarray,
-    out: Collector,
-    *,
-    low: float | None,
-    high: float | None,
-    what: str,
-) -> pd.Series:
-    """Decimal numbers; negative ones allowed only when ``low`` is below 0."""
-    blank = values == ""
-    signed = values.str.replace(r"^-(?=[\d.])", "", regex=True)
-    is_negative = values.str.startswith("-")
-    ok = _match(signed, _NUMBER) & (~is_negative | (low is not None and low < 0))
-    numbers_ = pd.to_numeric(values.where(ok, "nan"), errors="coerce").astype(float)
-    if low is not None:
-        ok &= ~(numbers_ < low)
-    if high is not None:
-        ok &= ~(numbers_ > high)
-    ok &= ~np.isinf(numbers_)
-    q = _quote(values)
-    plain = values.str.replace(r"[^0-9]", "", regex=True)
-    pointed = values.str.replace(",", ".", regex=False)
-    range_text = (
-        f"{what} is a number >= {low:g}"
-        if high is None
-        else f"{what} is a number between {low:g} and {high:g}"
-    )
-    message = pd.Series(
-        np.select(
-            [
-                _match(signed, _NUMBER) & is_negative & (low == 0),
-                _match(signed, _NUMBER),
-                _match(signed, _THOUSANDS),
-                _match(signed, _AMBIGUOUS),
-                _match(signed, _COMMA_DECIMAL),
-            ],
-            [
-                q + " is negative; " + range_text,
-                q + " is out of range; " + range_text,
-                q + " has thousands separators, which are not accepted; write the number "
-                "as plain digits with a decimal point if needed (" + plain + ")",
-                q + " is ambiguous: neither thousands separators nor decimal commas are "
-                "accepted; write plain digits with a decimal point ("
-                + plain
-                + " or "
-                + pointed
-                + ")",
-                q + " has a decimal comma; write the decimal with a point (" + pointed + ")",
-            ],
-            default=q + f" is not a number; {range_text}",
-        ),
-        dtype=object,
-    )
-    out.cells(file, rows, column.name, ~blank & ~ok, message)
-    if column.required:
-        out.cells(
-            file,
-            rows,
-            column.name,
-            blank,
-            pd.Series(["is empty; a number is required"] * len(values)),
-        )
-    result = numbers_.where(ok & ~blank, np.nan)
-    if column.default is not None:
-        result = result.where(~blank, float(column.default))
-    return result.astype(np.float64)
-
-
-def parse_period(
-    values: pd.Series,
-    column: schema.Column,
-    file: str,
-    rows: np.ndarray,
-    out: Collector,
-    horizon: list[str] | None,
-    horizon_text: str,
-) -> pd.Series:
-    """Check a text column of ``YYYY-MM`` months, reporting each bad cell to ``out``.
-
-    With a ``horizon`` (its month labels; ``horizon_text`` describes it in
-    messages), months outside it are problems too. Returns the labels as text.
-    """
-    blank = values == ""
-    month = _match(values, _MONTH)
-    q = _quote(values)
-    out.cells(
-        file,
-        rows,
-        column.name,
-        ~blank & ~month,
-        q + " is not a month written YYYY-MM (for example 2017-03)",
-    )
-    if horizon is not None:
-        outside = month & ~values.isin(horizon)
-        out.cells(file, rows, column.name, outside, q + f" is outside the horizon {horizon_text}")
-    if column.required:
-        out.cells(
-            file,
-            rows,
-            column.name,
-            blank,
-            pd.Series(["is empty; a month YYYY-MM is required"] * len(values)),
-        )
-    return values.astype(TEXT)
 
 
 @dataclass
@@ -400,13 +150,13 @@ def _read_table(
         if column.kind == "whole":
             data[column.name] = parse_whole(values, column, file, rows, out)
         elif column.kind == "number":
-            data[column.name] = _parse_real(
+            data[column.name] = parse_real(
                 values, column, file, rows, out, low=0.0, high=None, what=f"'{column.name}'"
             )
         elif column.kind == "coord":
             limit = 90.0 if column.name == "lat" else 180.0
             what = "latitude" if column.name == "lat" else "longitude"
-            data[column.name] = _parse_real(
+            data[column.name] = parse_real(
                 values, column, file, rows, out, low=-limit, high=limit, what=what
             )
         elif column.kind == "period":
@@ -454,7 +204,7 @@ def _unknown(
     """Report cells of ``column`` (where ``mask``) whose value is not in ``known``."""
     values = table.data[column].astype(str)
     bad = mask & (values != "") & ~values.isin(known)
-    out.cells(table.file, table.rows, column, bad, _quote(values) + message)
+    out.cells(table.file, table.rows, column, bad, quote(values) + message)
 
 
 # -- settings --------------------------------------------------------------------------------
@@ -495,7 +245,7 @@ def _check_settings(
         text = cell_text(raw_start)
         if (
             isinstance(raw_start, str | dt.date | pd.Period)
-            and pd.Series([text]).str.fullmatch(_MONTH).iloc[0]
+            and pd.Series([text]).str.fullmatch(MONTH).iloc[0]
         ):
             start = text
         else:
@@ -536,7 +286,7 @@ def _check_settings(
             continue
         text = cell_text(raw)
         weight = math.nan
-        if not isinstance(raw, bool) and pd.Series([text]).str.fullmatch(rf"-?{_NUMBER}").iloc[0]:
+        if not isinstance(raw, bool) and pd.Series([text]).str.fullmatch(rf"-?{NUMBER}").iloc[0]:
             weight = float(text)
         if math.isnan(weight) or math.isinf(weight):
             out.add(
@@ -677,13 +427,13 @@ def _cross_check(
             nodes.rows,
             "kind",
             ~kinds.isin(schema.NODE_KINDS),
-            _quote(kinds)
+            quote(kinds)
             + " is not a node kind; use "
             + ", ".join(schema.NODE_KINDS[:-1])
             + " or "
             + schema.NODE_KINDS[-1],
         )
-        _repeats(nodes, ["id"], out, "node id " + _quote(ids), "node ids must be unique")
+        _repeats(nodes, ["id"], out, "node id " + quote(ids), "node ids must be unique")
         node_ids = set(ids[ids != ""])
     nodes_file = labels["nodes"]
     not_a_node = f" is not a node in {nodes_file}"
@@ -703,14 +453,14 @@ def _cross_check(
             links.rows,
             "to",
             (frm == to) & (frm != ""),
-            "the link goes from " + _quote(frm) + " to itself; 'from' and 'to' must be "
+            "the link goes from " + quote(frm) + " to itself; 'from' and 'to' must be "
             "different nodes",
         )
         _repeats(
             links,
             ["id"],
             out,
-            "link id " + _quote(links.data["id"]),
+            "link id " + quote(links.data["id"]),
             "link ids must be unique (give parallel links their own id or a different mode)",
         )
         link_ids = set(links.data["id"])
@@ -719,9 +469,7 @@ def _cross_check(
     if supply is not None:
         if node_ids is not None:
             _unknown(supply, "node", node_ids, supply.data["node"] != "", out, not_a_node)
-        describe = (
-            "node " + _quote(supply.data["node"]) + ", period " + _quote(supply.data["period"])
-        )
+        describe = "node " + quote(supply.data["node"]) + ", period " + quote(supply.data["period"])
         _repeats(
             supply,
             ["node", "period"],
@@ -746,11 +494,11 @@ def _cross_check(
             )
         describe = (
             "node "
-            + _quote(demand.data["node"])
+            + quote(demand.data["node"])
             + ", period "
-            + _quote(demand.data["period"])
+            + quote(demand.data["period"])
             + ", category "
-            + _quote(demand.data["category"])
+            + quote(demand.data["category"])
         )
         _repeats(
             demand,
@@ -769,7 +517,7 @@ def _cross_check(
             capacity.rows,
             "what",
             (what != "") & ~what.isin(schema.CAPACITY_WHAT),
-            _quote(what) + " is not a capacity kind; use link, storage or issue",
+            quote(what) + " is not a capacity kind; use link, storage or issue",
         )
         if link_ids is not None:
             _unknown(
@@ -784,11 +532,11 @@ def _cross_check(
             _unknown(capacity, "id", node_ids, what.isin(["storage", "issue"]), out, not_a_node)
         describe = (
             "what "
-            + _quote(what)
+            + quote(what)
             + ", id "
-            + _quote(capacity.data["id"])
+            + quote(capacity.data["id"])
             + ", period "
-            + _quote(capacity.data["period"])
+            + quote(capacity.data["period"])
         )
         _repeats(
             capacity,
