@@ -12,6 +12,10 @@ the variables that can matter are created: no ``x`` for a link whose tail can
 never hold a card or that would arrive after the horizon, no
 ``I`` at a node that can never hold a card, no ``s``/``B`` before a demand
 first arises. Demand that no card can reach keeps its backlog as a constant.
+
+A re-plan's extensions (the stability copies ``x_stable``, the change
+objective, frozen shipments) are in :mod:`allocator.model_replan`;
+:func:`build_model` adds them only when given ``reference`` or ``fixed``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from allocator.instance import Instance
+from allocator.model_replan import add_fixed, add_stability, replan_objectives
 from allocator.network import arcs, build_graph, reach
 
 INF = np.inf
@@ -31,10 +36,6 @@ INF = np.inf
 ROW_FAMILIES = ("stock_balance", "backlog", "issue_capacity")
 BOUND_FAMILIES = ("storage", "link_capacity")
 VARIABLE_FAMILIES = ("x", "I", "s", "B")
-# Built only for a re-plan (``reference`` or ``fixed`` given); documented under
-# "Re-planning: stability" in models/README.md.
-REPLAN_VARIABLE_FAMILIES = ("x_stable",)
-REPLAN_BOUND_FAMILIES = ("stability", "freeze")
 
 
 @dataclass
@@ -69,7 +70,8 @@ class LinearProgram:
     c_plain_cost: np.ndarray | None = None
     # A third lexicographic stage, for a re-plan: cards changed against the old
     # plan, minimised over the plans optimal in waiting and cost. ``None``: two stages.
-    # ``c_change @ x + sum(x_old)`` is sum |x - x_old| (see ``add_stability``).
+    # ``c_change @ x + sum(x_old)`` is sum |x - x_old|
+    # (see :func:`allocator.model_replan.add_stability`).
     c_change: np.ndarray | None = None
 
     @property
@@ -278,126 +280,6 @@ def add_shipments(b: _Builder, d: _Data, instance: Instance) -> tuple[pd.DataFra
     return x, bounded
 
 
-def _match(
-    instance: Instance, x: pd.DataFrame, table: pd.DataFrame
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """Rows of ``table`` (link, period, quantity) inside the horizon, and their row of ``x``.
-
-    The position is -1 where the link has no column in that month.
-    """
-    t = instance.month_number(table["period"].astype(str))
-    inside = (t >= 1) & (t <= instance.periods)
-    keys = pd.MultiIndex.from_arrays([x["link"], x["t"]])
-    wanted = pd.MultiIndex.from_arrays([table["link"].astype(str)[inside], t[inside]])
-    pos = keys.get_indexer(wanted)
-    if len(np.unique(pos[pos >= 0])) != int((pos >= 0).sum()):
-        raise ValueError("a (link, period) appears more than once")
-    return table[inside].reset_index(drop=True), pos
-
-
-def _per_shipment(instance: Instance, x: pd.DataFrame, table: pd.DataFrame | None) -> np.ndarray:
-    """Quantities of ``table`` (link, period, quantity) per row of ``x`` (0 where absent)."""
-    quantity = np.zeros(len(x))
-    if table is None or table.empty:
-        return quantity
-    inside, pos = _match(instance, x, table)
-    found = pos >= 0
-    quantity[pos[found]] = inside["quantity"].to_numpy(float)[found]
-    return quantity
-
-
-@dataclass
-class _Stability:
-    """What :func:`add_stability` built, for :func:`build_model` to file away."""
-
-    x_stable: pd.DataFrame  # keys of the copies (link, t, col)
-    kept: np.ndarray  # x columns bounded by x_old below their capacity (bound family stability)
-    capped: np.ndarray  # copies with a finite capacity (bound family link_capacity)
-    cols: np.ndarray  # every shipment column: x where x_old > 0, other x, copies
-    plain: np.ndarray  # their cost without the penalty
-    change: np.ndarray  # their coefficient in stage 3: -1 on x where x_old > 0, else +1
-
-
-def add_stability(
-    b: _Builder, instance: Instance, x: pd.DataFrame, reference: pd.DataFrame, weight: float
-) -> _Stability:
-    """x_stable: |x - x_old| made linear with two parallel copies of x[l,t].
-
-    Where the old plan shipped ``x_old > 0``, ``x`` holds the first ``x_old``
-    cards (upper bound ``min(x_old, cap)``) and ``x_stable`` any cards beyond
-    (upper bound the rest of ``cap``). Then ``x_old - x + x_stable``, and
-    ``x`` alone where ``x_old = 0``, is ``|x + x_stable - x_old|`` whenever
-    ``x`` is filled first, and more otherwise: minimising it (stage 3,
-    coefficients ``change``, constant ``sum x_old``) counts the cards moved
-    away from the old plan. The stability penalty ``W`` (``weight``) adds the
-    same to the cost: ``x`` where ``x_old > 0`` costs ``c - W``, every other
-    shipment column ``c + W``; up to the constant ``W * sum x_old`` this is
-    ``c*x + W*|x - x_old|``. Parallel arcs keep the LP a network LP.
-    """
-    old = _per_shipment(instance, x, reference)
-    cols = x["col"].to_numpy()
-    cap = b.get("upper", cols)
-    cost = b.get("c_cost", cols)
-    has = old > 0
-    keep = np.minimum(old[has], cap[has])
-    b.set("upper", cols[has], keep)
-    b.set("c_cost", cols[has], cost[has] - weight)
-    b.set("c_cost", cols[~has], cost[~has] + weight)
-    rest = cap[has] - keep
-    copies = b.columns(int(has.sum()), upper=rest, cost=cost[has] + weight)
-    return _Stability(
-        x_stable=x[has].assign(col=copies).reset_index(drop=True),
-        kept=cols[has][keep < cap[has]],
-        capped=copies[np.isfinite(rest)],
-        cols=np.concatenate([cols[has], cols[~has], copies]),
-        plain=np.concatenate([cost[has], cost[~has], cost[has]]),
-        change=np.concatenate([-np.ones(len(keep)), np.ones(int((~has).sum()) + len(copies))]),
-    )
-
-
-def add_fixed(
-    b: _Builder,
-    instance: Instance,
-    x: pd.DataFrame,
-    x_stable: pd.DataFrame | None,
-    fixed: pd.DataFrame,
-) -> np.ndarray:
-    """freeze: hold x[l,t] (with its x_stable copy, if any) at a given quantity, as bounds.
-
-    Raises ``ValueError`` when a fixed shipment has no column or exceeds its
-    link's capacity (the caller drops such shipments first).
-    """
-    inside, at = _match(instance, x, fixed)
-    if (at < 0).any():
-        first = inside.iloc[int(np.flatnonzero(at < 0)[0])]
-        raise ValueError(f"fixed: link {first['link']} has no shipment column in {first['period']}")
-    keys = pd.MultiIndex.from_arrays([x["link"], x["t"]])
-    q = inside["quantity"].to_numpy(float)
-    cols = x["col"].to_numpy()[at]
-    first = np.minimum(q, b.get("upper", cols))
-    rest = q - first
-    fixed_cols = [cols]
-    if x_stable is not None and len(x_stable):
-        copies = pd.Series(
-            x_stable["col"].to_numpy(),
-            index=pd.MultiIndex.from_arrays([x_stable["link"], x_stable["t"]]),
-        )
-        copy = copies.reindex(keys[at]).to_numpy(dtype=float, na_value=np.nan)
-        has = ~np.isnan(copy)
-        copy_cols = copy[has].astype(np.int64)
-        if (rest[has] > b.get("upper", copy_cols)).any():
-            raise ValueError("fixed: a quantity exceeds its link's capacity")
-        b.set("lower", copy_cols, rest[has])
-        b.set("upper", copy_cols, rest[has])
-        fixed_cols.append(copy_cols)
-        rest = np.where(has, 0.0, rest)
-    if (rest > 0).any():
-        raise ValueError("fixed: a quantity exceeds its link's capacity")
-    b.set("lower", cols, first)
-    b.set("upper", cols, first)
-    return np.concatenate(fixed_cols)
-
-
 def add_stock(b: _Builder, d: _Data, instance: Instance) -> tuple[pd.DataFrame, np.ndarray]:
     """Variables I[n,t] at nodes that can hold cards, bounded by storage."""
     n = len(d.nodes)
@@ -531,18 +413,17 @@ def build_model(
         raise ValueError("a stability penalty needs the reference plan's shipments")
     d = _group(instance)
     b = _Builder()
-    x, link_bounded = add_shipments(b, d, instance)
-    bounds = {"link_capacity": link_bounded}
+    bounds: dict[str, np.ndarray] = {}
+    x, bounds["link_capacity"] = add_shipments(b, d, instance)
     stable = None
     if reference is not None:
         stable = add_stability(b, instance, x, reference, stability)
-        bounds["link_capacity"] = np.concatenate([link_bounded, stable.capped])
+        bounds["link_capacity"] = np.concatenate([bounds["link_capacity"], stable.capped])
         bounds["stability"] = stable.kept
     x_stable = None if stable is None else stable.x_stable
     if fixed is not None:
         bounds["freeze"] = add_fixed(b, instance, x, x_stable, fixed)
-    stock, storage_bounded = add_stock(b, d, instance)
-    bounds["storage"] = storage_bounded
+    stock, bounds["storage"] = add_stock(b, d, instance)
     s, B = add_issue_and_backlog(b, d)
     moves = x if x_stable is None else pd.concat([x, x_stable], ignore_index=True)
     rows = {
@@ -550,19 +431,6 @@ def build_model(
         "backlog": add_backlog(b, d, s, B),
         "issue_capacity": add_issue_capacity(b, d, instance, s),
     }
-    indptr, indices, data = b.matrix()
-
-    def cat(parts: list[np.ndarray]) -> np.ndarray:
-        return np.concatenate(parts) if parts else np.zeros(0)
-
-    c_cost = cat(b.c_cost)
-    c_plain_cost = c_change = None
-    if stable is not None and stability > 0:
-        c_plain_cost = c_cost.copy()
-        c_plain_cost[stable.cols] = stable.plain
-    if stable is not None and len(x):  # with no shipment column, nothing can change
-        c_change = np.zeros(len(c_cost))
-        c_change[stable.cols] = stable.change
     variables = {
         "x": x[["link", "t", "col"]],
         "I": stock[["node", "t", "col"]],
@@ -571,21 +439,38 @@ def build_model(
     }
     if x_stable is not None:
         variables["x_stable"] = x_stable[["link", "t", "col"]]
+    lp = _assemble(b, d, variables, rows, bounds)
+    if stable is not None:
+        lp.c_plain_cost, lp.c_change = replan_objectives(stable, lp.c_cost, stability, len(x))
+    return lp
+
+
+def _concat(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _assemble(
+    b: _Builder,
+    d: _Data,
+    variables: dict[str, pd.DataFrame],
+    rows: dict[str, pd.DataFrame],
+    bounds: dict[str, np.ndarray],
+) -> LinearProgram:
+    """The :class:`LinearProgram` of what ``b`` accumulated, with its key tables."""
+    indptr, indices, data = b.matrix()
     return LinearProgram(
         periods=d.P,
-        col_lower=cat(b.lower),
-        col_upper=cat(b.upper),
-        c_wait=cat(b.c_wait),
-        c_cost=c_cost,
+        col_lower=_concat(b.lower),
+        col_upper=_concat(b.upper),
+        c_wait=_concat(b.c_wait),
+        c_cost=_concat(b.c_cost),
         wait_constant=d.wait_constant,
-        row_lower=cat(b.row_lower),
-        row_upper=cat(b.row_upper),
+        row_lower=_concat(b.row_lower),
+        row_upper=_concat(b.row_upper),
         indptr=indptr,
         indices=indices,
         data=data,
         variables=variables,
         rows=rows,
         bounds=bounds,
-        c_plain_cost=c_plain_cost,
-        c_change=c_change,
     )
