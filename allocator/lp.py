@@ -555,3 +555,60 @@ def solve_cbc(lp: LinearProgram, model: PulpModel, *, time_limit: float | None =
         stages=results,
         solver={"name": "cbc", "version": "PuLP " + pulp.__version__},
     )
+
+
+def solve_once(
+    lp: LinearProgram,
+    objective: np.ndarray,
+    *,
+    solver: str = "highs",
+    time_limit: float | None = None,
+    stage: str = "stage 0",
+) -> tuple[StageResult, np.ndarray]:
+    """Minimise ``objective`` over ``lp``'s constraints in one solve (no lexicographic stages).
+
+    For a side problem such as the equity option's stage 0 (maximise the
+    smallest fill rate), whose optimum need not be whole cards. HiGHS runs
+    dual simplex on the arrays directly; CBC goes through the PuLP model.
+    """
+    began = time.perf_counter()
+    if solver == "highs":
+        with _stdout_silenced():
+            h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("solver", "simplex")
+        if time_limit is not None:
+            h.setOptionValue("time_limit", float(time_limit))
+        rows = np.repeat(np.arange(lp.n_rows, dtype=np.int64), np.diff(lp.indptr))
+        pass_arrays(
+            h,
+            objective,
+            lp.col_lower,
+            lp.col_upper,
+            lp.row_lower,
+            lp.row_upper,
+            rows,
+            lp.indices.astype(np.int64),
+            lp.data,
+        )
+        h.run()
+        status = _highs_status(h)
+        values = np.asarray(h.getSolution().col_value)
+        iterations = _iterations(h)
+    else:
+        model = to_pulp(lp, name="equity")
+        model.problem.setObjective(_objective(model.variables, objective))
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "PULP_CBC_CMD is deprecated", DeprecationWarning)
+            code = model.problem.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit))
+        status = pulp.LpStatus[code].lower()
+        values = np.array([v.varValue or 0.0 for v in model.variables])
+        iterations = {}
+    seconds = time.perf_counter() - began
+    if status == "time limit" or (
+        time_limit is not None and seconds >= time_limit and status != "optimal"
+    ):
+        raise _time_limit_error(time_limit, stage)
+    if status != "optimal":
+        raise SolveError(f"{solver.upper()} could not solve {stage}: {status}")
+    return StageResult(status, float(objective @ values), seconds, iterations), values

@@ -8,14 +8,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from allocator import lp as lp_module
+from allocator import model_equity
 from allocator.errors import SolveError
 from allocator.instance import Instance
 from allocator.load import load_instance
 from allocator.model import LinearProgram, build_model
+from allocator.network import unreachable_demand
 from allocator.plan import Plan
 from allocator.results import make_plan
 
@@ -56,6 +59,7 @@ def solve(
     time_limit: float | None = None,
     method: str = lp_module.DEFAULT_METHOD,
     progress: Progress | None = None,
+    equity: bool = False,
 ) -> Plan:
     """Find the plan with least waiting and, among those, least cost.
 
@@ -75,6 +79,12 @@ def solve(
         ``"simplex"``. Interior points end with crossover, so all give a vertex.
     progress
         Called with a short description as each step starts.
+    equity
+        First maximise ``z``, the smallest fill rate at the horizon's end over
+        the nodes with demand that some card can reach, then find the plan of
+        least waiting and cost that issues at least ``floor(z * demand)``
+        cards at each of them (:mod:`allocator.model_equity`). The summary
+        gains ``equity``. Off by default.
     """
     check_options(solver, time_limit)
     seconds: dict[str, float] = {"load": 0.0}
@@ -89,15 +99,65 @@ def solve(
         progress("building the model")
     lp = build_model(instance)
     seconds["build"] = time.perf_counter() - began
-    return solve_model(
+    if not equity:
+        return solve_model(
+            instance,
+            lp,
+            solver=solver,
+            time_limit=time_limit,
+            method=method,
+            progress=progress,
+            seconds=seconds,
+        )
+    if progress:
+        progress("finding the best smallest fill rate (equity)")
+    began = time.perf_counter()
+    lp, facts = hold_equity_floor(instance, lp, solver=solver, time_limit=time_limit)
+    seconds["equity"] = time.perf_counter() - began
+    remaining = None if time_limit is None else max(time_limit - seconds["equity"], 0.0)
+    plan = solve_model(
         instance,
         lp,
         solver=solver,
-        time_limit=time_limit,
+        time_limit=remaining,
         method=method,
         progress=progress,
         seconds=seconds,
     )
+    plan.summary["equity"] = facts
+    return plan
+
+
+def hold_equity_floor(
+    instance: Instance, lp: LinearProgram, *, solver: str = "highs", time_limit: float | None = None
+) -> tuple[LinearProgram, dict[str, Any]]:
+    """Solve the equity option's stage 0; return ``lp`` (of ``instance``) with floors held.
+
+    Stage 0 maximises ``z``, the smallest fill rate over the nodes with demand
+    that some card can reach; each of them then gets ``floor(z * D_n + 1e-9)``
+    whole cards (:mod:`allocator.model_equity`). Also returns the summary's
+    ``equity`` facts: ``z``, ``floors`` (nodes with a floor), ``floor_cards``
+    (their sum), ``left_out`` (nodes with demand no card can reach), stage 0's
+    status and seconds.
+    """
+    demand = model_equity.node_demand(lp)
+    z = 1.0  # the smallest fill rate over no node at all
+    stage = lp_module.StageResult("optimal", 1.0, 0.0)
+    if len(demand):
+        stage0, objective = model_equity.equity_lp(lp)
+        stage, values = lp_module.solve_once(
+            stage0, objective, solver=solver, time_limit=time_limit, stage="stage 0 (equity)"
+        )
+        z = float(min(max(values[stage0.variables["z"]["col"].iloc[0]], 0.0), 1.0))
+    floor = model_equity.floors(demand, z)
+    return model_equity.add_equity_unmet(lp, floor), {
+        "z": z,
+        "floors": len(floor),
+        "floor_cards": int(floor.sum()),
+        "left_out": len(unreachable_demand(instance)),
+        "status": stage.status,
+        "seconds": round(stage.seconds, 3),
+    }
 
 
 def check_options(solver: str, time_limit: float | None) -> None:
