@@ -162,6 +162,14 @@ def solve(
     as_json: JsonOption = False,
     report: ReportOption = False,
     formats: FormatsOption = None,
+    equity: Annotated[
+        bool,
+        typer.Option(
+            "--equity",
+            help="First maximise the smallest fill rate over the offices with demand, "
+            "then keep floor(that rate x demand) cards at each while minimising waiting and cost.",
+        ),
+    ] = False,
 ) -> None:
     """Solve an instance and write the plan folder, then print a summary."""
     from allocator.outputs import parse_formats, plan_extras
@@ -180,6 +188,7 @@ def solve(
                 time_limit=time_limit,
                 method=method.value,
                 progress=progress,
+                equity=equity,
             )
             if target is None:
                 target = Path("plans") / plan.summary["instance"]["name"]

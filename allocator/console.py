@@ -43,6 +43,13 @@ def plan_summary(
     table.add_row("waiting (weighted card-months)", _n(objective["waiting"]))
     table.add_row("card-months waiting", _n(totals["card_months_waiting"]))
     table.add_row("cost", _n(objective["cost"]))
+    equity = summary.get("equity")
+    if equity:
+        table.add_row(
+            "equity: smallest fill rate held",
+            f"{_pct(equity['z'])} "
+            f"({_n(equity['floor_cards'])} cards at {_n(equity['floors'])} nodes)",
+        )
     solver = summary.get("solver", {})
     table.add_row(
         "status",
@@ -75,7 +82,7 @@ def plan_summary(
         "time: "
         + ", ".join(
             f"{step} {seconds[step]:.2f} s"
-            for step in ("load", "build", "solve", "write")
+            for step in ("load", "build", "equity", "solve", "write")
             if step in seconds
         ),
         style="dim",
