@@ -9,10 +9,9 @@
 
 from typing import Any
 
+from allocator._version import __version__ as __version__
 from allocator.errors import AllocatorError, InputError, PlanExistsError, Problem, SolveError
-from allocator.generate import generate_instance
-from allocator.instance import Instance, write_instance
-from allocator.load import load_instance
+from allocator.instance import Instance, generate_instance, load_instance, write_instance
 from allocator.plan import Plan, read_plan
 from allocator.replan import replan
 from allocator.solve import solve
@@ -37,8 +36,6 @@ __all__ = [
     "write_instance",
     "write_report",
 ]
-
-__version__ = "0.1.0"
 
 # Imported on first use: reports pull in matplotlib, batches the process pool.
 _LAZY = {

@@ -29,12 +29,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from allocator._atomic import write_folder_atomic
 from allocator.errors import AllocatorError, InputError, PlanExistsError, Problem
 from allocator.instance import Instance
-from allocator.load import load_instance
+from allocator.instance.load import load_instance
 from allocator.plan import Plan
 from allocator.scenarios import apply_changes, read_scenarios, scenario_ids
-from allocator.write import write_folder_atomic
 
 RESULT_COLUMNS = [
     "scenario",

@@ -172,9 +172,9 @@ def solve(
     ] = False,
 ) -> None:
     """Solve an instance and write the plan folder, then print a summary."""
+    from allocator._atomic import refuse_existing
     from allocator.outputs import parse_formats, plan_extras
     from allocator.solve import solve as solve_plan
-    from allocator.write import refuse_existing
 
     with _errors():
         wanted = parse_formats(formats or [])
@@ -206,8 +206,8 @@ def solve(
 @app.command()
 def validate(instance: InstancePath) -> None:
     """Check an instance and report every problem at once (exit 2 if there is any)."""
-    from allocator.load import load_instance
-    from allocator.network import unreachable_demand
+    from allocator.instance.load import load_instance
+    from allocator.instance.network import unreachable_demand
 
     with _errors():
         inst = load_instance(instance)
@@ -229,8 +229,8 @@ def validate(instance: InstancePath) -> None:
 @app.command()
 def info(instance: InstancePath) -> None:
     """Show sizes, supply against demand by month, and demand no supply can reach."""
-    from allocator.info import describe
-    from allocator.load import load_instance
+    from allocator.instance.info import describe_instance as describe
+    from allocator.instance.load import load_instance
 
     with _errors():
         show.instance_info(_out(), describe(load_instance(instance)))
@@ -242,7 +242,7 @@ def verify(
     plan: Annotated[Path, typer.Argument(help="Plan folder to check.", show_default=False)],
 ) -> None:
     """Re-check a plan against the instance, independently of the LP code (exit 1 if wrong)."""
-    from allocator.load import load_instance
+    from allocator.instance.load import load_instance
     from allocator.plan import read_plan
     from allocator.verify import verify as verify_plan
 
@@ -271,7 +271,7 @@ def generate(
     ] = False,
 ) -> None:
     """Write a synthetic instance shaped like the national network, of any size."""
-    from allocator.generate import write_generated
+    from allocator.instance.generate import write_generated
 
     with _errors():
         path = write_generated(output, offices, months, seed, force)
@@ -299,8 +299,8 @@ def report_command(
     """Write a plan's report: one self-contained HTML page with its figures, charts and map."""
     from rich.markup import escape
 
+    from allocator._atomic import refuse_existing, write_file_atomic
     from allocator.report import build_report
-    from allocator.write import refuse_existing, write_file_atomic
 
     with _errors():
         target = output if output is not None else plan / "report.html"
@@ -380,8 +380,8 @@ def batch(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from allocator._atomic import refuse_existing
     from allocator.batch import run_batch, write_results
-    from allocator.write import refuse_existing
 
     with _errors():
         refuse_existing(output, force=force)
@@ -501,9 +501,9 @@ def replan_command(
     formats: FormatsOption = None,
 ) -> None:
     """Re-plan from a month on, after a delay, from what actually happened."""
+    from allocator._atomic import refuse_existing
     from allocator.outputs import parse_formats, plan_extras
     from allocator.replan import replan as replan_plan
-    from allocator.write import refuse_existing
 
     with _errors():
         wanted = parse_formats(formats or [])

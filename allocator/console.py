@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from allocator.errors import Problem
-from allocator.info import InstanceInfo
+from allocator.instance.info import InstanceInfo
 
 
 def _n(value: float | int) -> str:

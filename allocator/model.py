@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from allocator.instance import Instance
+from allocator.instance.network import arcs, build_graph, reach
 from allocator.model_replan import add_fixed, add_stability, replan_objectives
-from allocator.network import arcs, build_graph, reach
 
 INF = np.inf
 

@@ -23,8 +23,8 @@ from typing import Any
 
 import pandas as pd
 
+from allocator._atomic import write_folder_atomic
 from allocator.errors import InputError, Problem
-from allocator.write import write_folder_atomic
 
 PLAN_TABLES: dict[str, list[str]] = {
     "shipments": ["link", "from", "to", "mode", "period", "arrival", "quantity"],

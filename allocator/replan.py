@@ -77,10 +77,10 @@ import numpy as np
 import pandas as pd
 
 from allocator import lp as lp_module
-from allocator.cells import Collector
 from allocator.errors import InputError, Problem
 from allocator.instance import Instance
-from allocator.load import load_instance
+from allocator.instance.load import load_instance
+from allocator.instance.problems import Collector
 from allocator.model import LinearProgram, build_model
 from allocator.plan import Plan, read_plan
 from allocator.replan_inputs import check_actuals, check_override

@@ -15,12 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allocator import schema
-from allocator.cells import Collector, parse_period, parse_whole, text_frame
 from allocator.errors import InputError
-from allocator.instance import Instance
-from allocator.load import BOM, read_csv_text
-from allocator.validate import Locations, validate_frames
+from allocator.instance import Instance, schema
+from allocator.instance.cells import parse_period, parse_whole, text_frame
+from allocator.instance.locations import Locations
+from allocator.instance.problems import Collector
+from allocator.instance.text import BOM, read_csv_text
+from allocator.instance.validate import validate_frames
 
 ACTUAL_FILES = ("shipments", "issuance", "supply")
 
@@ -67,7 +68,7 @@ def _read_csv(path: Path, label: str, out: Collector) -> tuple[pd.DataFrame, np.
         line = data[: error.start].count(b"\n") + 1
         out.add(label, line, None, "is not UTF-8 text; save it as UTF-8 (in Excel: 'CSV UTF-8')")
         return None
-    return read_csv_text(text, label, out.problems)
+    return read_csv_text(text, label, out)
 
 
 def _table_input(
@@ -328,7 +329,7 @@ def check_override(
             file = label if p.file == filename else p.file
             out.add(file, p.row, p.column, p.message)
         return None
-    table = getattr(checked, kind).copy()
+    table = checked[kind].copy()  # type: ignore[literal-required]
     table["t"] = instance.month_number(table["period"])
     table["_row"] = rows
     return Input(label, table[table["t"] >= start].reset_index(drop=True))

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from allocator.cells import Collector
 from allocator.instance import Instance
+from allocator.instance.problems import Collector
 from allocator.plan import Plan
 from allocator.replan_inputs import Input
 

@@ -168,7 +168,7 @@ def locate_instance(
     whose instance is not found, or no longer loads, gets no map, and the note
     says why.
     """
-    from allocator.load import load_instance
+    from allocator.instance.load import load_instance
 
     recorded = summary.get("instance", {})
     if isinstance(instance, Instance):
@@ -452,7 +452,7 @@ def write_report(
 
     Refuses an existing ``output`` unless ``force`` (checked before any work).
     """
-    from allocator.write import refuse_existing, write_file_atomic
+    from allocator._atomic import refuse_existing, write_file_atomic
 
     refuse_existing(output, force=force)
     page = render_report(plan_folder, instance=instance)

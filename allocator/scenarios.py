@@ -54,10 +54,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allocator.cells import TEXT, text_frame
 from allocator.errors import InputError, Problem
 from allocator.instance import Instance
-from allocator.load import BOM, read_csv_text
+from allocator.instance.cells import TEXT, text_frame
+from allocator.instance.problems import Collector
+from allocator.instance.text import BOM, read_csv_text
 
 COLUMNS = ("scenario", "change", "target", "period", "value")
 REQUIRED = ("scenario", "change", "target", "value")
@@ -135,9 +136,10 @@ def read_scenarios(
             raise InputError(
                 [Problem(file, line, None, "is not UTF-8 text; save it as UTF-8 (CSV UTF-8)")]
             ) from None
-        read = read_csv_text(text, file, problems)
+        collected = Collector()
+        read = read_csv_text(text, file, collected)
         if read is None:
-            raise InputError(problems)
+            raise InputError(collected.problems)
         raw, rows = read
         raw = text_frame(raw)
     table = _check(raw, rows, instance, file, problems, start)

@@ -16,9 +16,9 @@ from allocator import lp as lp_module
 from allocator import model_equity
 from allocator.errors import SolveError
 from allocator.instance import Instance
-from allocator.load import load_instance
+from allocator.instance.load import load_instance
+from allocator.instance.network import unreachable_demand
 from allocator.model import LinearProgram, build_model
-from allocator.network import unreachable_demand
 from allocator.plan import Plan
 from allocator.results import make_plan
 

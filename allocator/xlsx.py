@@ -127,7 +127,7 @@ def write_plan_xlsx(plan: Plan | str | Path, path: str | Path, *, force: bool = 
 
     Refuses an existing file unless ``force``.
     """
-    from allocator.write import write_file_atomic
+    from allocator._atomic import write_file_atomic
 
     if not isinstance(plan, Plan):
         plan = read_plan(plan)

@@ -38,8 +38,8 @@ import pandas as pd
 
 import allocator
 from allocator.batch import run_batch
-from allocator.generate import generate_instance
 from allocator.instance import Instance
+from allocator.instance.generate import generate_instance
 from allocator.scenarios import apply_changes, read_scenarios, scenario_ids
 
 

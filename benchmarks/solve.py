@@ -30,7 +30,7 @@ def one(offices: int, months: int, method: str, floor: bool) -> dict[str, float]
 
     import allocator
     from allocator import lp as lp_module
-    from allocator.generate import write_generated
+    from allocator.instance.generate import write_generated
     from allocator.model import build_model
     from allocator.solve import solve_model
 

@@ -11,7 +11,7 @@ import pytest
 
 import allocator
 from allocator.errors import InputError, PlanExistsError
-from allocator.generate import (
+from allocator.instance.generate import (
     CATEGORIES,
     FAR_KM,
     LAT_RANGE,

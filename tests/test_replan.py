@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import allocator
 from allocator.cli import app
-from allocator.generate import generate_instance
+from allocator.instance.generate import generate_instance
 from allocator.replan import Replan, replan
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from allocator.instance import Instance
-from allocator.network import build_graph, unreachable_demand
+from allocator.instance.core import Instance
+from allocator.instance.network import build_graph, unreachable_demand
 
 
 @dataclass
@@ -28,7 +28,7 @@ class InstanceInfo:
     unreachable: pd.DataFrame
 
 
-def describe(instance: Instance) -> InstanceInfo:
+def describe_instance(instance: Instance) -> InstanceInfo:
     """Summarise ``instance`` for a planner."""
     graph = build_graph(instance)
     kinds = instance.nodes["kind"].value_counts()

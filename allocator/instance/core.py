@@ -2,8 +2,9 @@
 
 An :class:`Instance` is what every later step reads. It is only ever made by
 validation (:func:`allocator.load_instance` from files, or
-:meth:`Instance.from_frames` from DataFrames), so its tables always have the
-columns and types of ``formats.md``:
+:meth:`Instance.from_frames` from DataFrames), or by code that builds tables
+of exactly the validated types (the generator, a what-if scenario), so its
+tables always have the columns and types of ``docs/formats.md``:
 
 - ``nodes``: id, name, kind, region, lat, lon, stock, storage, issue_capacity,
   holding_cost (+ any extra columns, kept as text)
@@ -29,13 +30,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allocator import schema
-
-
-def month_labels(start: str, periods: int) -> list[str]:
-    """The ``YYYY-MM`` labels of ``periods`` consecutive months from ``start``."""
-    first = pd.Period(start, freq="M")
-    return [str(first + i) for i in range(periods)]
+from allocator._atomic import write_folder_atomic
+from allocator.instance import schema
+from allocator.instance.periods import month_labels, month_number
+from allocator.instance.validate import validate_frames
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,9 +74,7 @@ class Instance:
         Raises :class:`allocator.InputError` listing every problem, exactly as
         loading files does.
         """
-        from allocator.validate import validate_frames
-
-        return validate_frames(
+        fields = validate_frames(
             settings={
                 "name": name,
                 "start": start,
@@ -95,6 +91,7 @@ class Instance:
             },
             source=None,
         )
+        return cls(**fields)
 
     def replace(self, **changes: object) -> Instance:
         """A copy with some fields replaced (tables are not re-validated)."""
@@ -123,13 +120,7 @@ class Instance:
 
     def month_number(self, periods: Iterable[str] | pd.Series) -> np.ndarray:
         """Map ``YYYY-MM`` labels to month numbers 1..P (0 or >P when outside the horizon)."""
-        labels = pd.Series(list(periods) if not isinstance(periods, pd.Series) else periods)
-        if labels.empty:
-            return np.zeros(0, dtype=np.int64)
-        first = pd.Period(self.start, freq="M")
-        years = labels.str.slice(0, 4).astype(int)
-        months = labels.str.slice(5, 7).astype(int)
-        return ((years - first.year) * 12 + (months - first.month) + 1).to_numpy(np.int64)
+        return month_number(self.start, periods)
 
     def month_label(self, t: int | np.ndarray) -> str | np.ndarray:
         """The ``YYYY-MM`` label of month number ``t`` (1-based); vectorised over arrays."""
@@ -190,6 +181,4 @@ class Instance:
 
 def write_instance(instance: Instance, folder: str | Path, *, force: bool = False) -> Path:
     """Write an instance as a folder of ``formats.md`` files, atomically."""
-    from allocator.write import write_folder_atomic
-
     return write_folder_atomic(Path(folder), instance.files(), force=force)

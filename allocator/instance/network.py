@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import networkx as nx
 import pandas as pd
 
-from allocator.instance import Instance
+from allocator.instance.core import Instance
 
 
 def build_graph(instance: Instance) -> nx.MultiDiGraph:

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from allocator.errors import InputError, Problem
-from allocator.instance import Instance, month_labels, write_instance
+from allocator.instance.core import Instance, write_instance
+from allocator.instance.periods import month_labels
 
 #: Supply over the horizon is drawn as this fraction of total demand (inclusive bounds).
 SUPPLY_FRACTION = (0.85, 0.95)

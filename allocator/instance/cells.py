@@ -2,11 +2,12 @@
 
 One job: a column of cells as a user wrote them becomes a typed column
 (whole numbers, numbers, coordinates, ``YYYY-MM`` months), and every bad cell
-becomes a :class:`~allocator.errors.Problem` in a :class:`Collector`, with a
-message that says how to write it (thousands separators, decimal commas and
-negative numbers each get their own). Which columns a table has and how tables
-refer to each other is :mod:`allocator.validate`'s job; the re-plan's checks
-use the same parsers for its actuals.
+becomes a :class:`~allocator.errors.Problem` in a
+:class:`~allocator.instance.problems.Collector`, with a message that says how
+to write it (thousands separators, decimal commas and negative numbers each
+get their own). Which columns a table has is :mod:`allocator.instance.tables`'
+job, how tables refer to each other :mod:`allocator.instance.validate`'s. Every
+table a user writes is parsed by these functions, with the same messages.
 
 Every cell is first turned into stripped text (numbers written by Python or by
 a workbook become plain digits, ``12.0`` becomes ``12``, a date becomes
@@ -22,12 +23,12 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from allocator import schema
-from allocator.errors import Problem
+from allocator.instance import schema
+from allocator.instance.periods import MONTH
+from allocator.instance.problems import Collector
 
 TEXT = "str"  # pandas' text dtype
 
-MONTH = r"\d{4}-(?:0[1-9]|1[0-2])"  # a month written YYYY-MM
 NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"  # a decimal number >= 0, point decimal
 _DIGITS = r"\d+"
 _SPACES = " \u00a0\u202f"
@@ -84,33 +85,6 @@ def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(columns, dtype=TEXT)
     out.columns = [str(c).strip() for c in frame.columns]
     return out
-
-
-# -- problems ----------------------------------------------------------------------------
-
-
-class Collector:
-    """The problems found so far, each with file, spreadsheet row and column.
-
-    Checks add to it instead of raising, so that every problem of every table
-    is listed at once; the caller raises :class:`InputError` with
-    ``problems`` when it is not empty. Also used by the re-plan's checks.
-    """
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
-        self.problems.append(Problem(file, row, column, message))
-
-    def cells(
-        self, file: str, rows: np.ndarray, column: str, mask: pd.Series, message: pd.Series
-    ) -> None:
-        """One problem per row where ``mask`` holds."""
-        hits = np.flatnonzero(mask.to_numpy(dtype=bool))
-        texts = message.to_numpy(dtype=object)
-        for i in hits:
-            self.add(file, int(rows[i]), column, str(texts[i]))
 
 
 def _match(values: pd.Series, pattern: str) -> pd.Series:
