@@ -5,43 +5,73 @@
 >>> plan = allocator.solve(inst)
 >>> plan.summary["totals"]["unmet"]
 5
+
+The names below are the stable surface; the subpackages (``instance``,
+``model``, ``solvers``, ``pipeline``, ``plan``, ``verification``,
+``replanning``, ``whatif``, ``report``, ``cli``) are internal, except
+``allocator.model`` and ``allocator.solvers`` for modellers.
 """
 
 from typing import Any
 
 from allocator._version import __version__ as __version__
-from allocator.errors import AllocatorError, InputError, PlanExistsError, Problem, SolveError
-from allocator.instance import Instance, generate_instance, load_instance, write_instance
-from allocator.plan import Plan, read_plan
-from allocator.replan import replan
-from allocator.solve import solve
-from allocator.verify import verify
+from allocator.errors import AllocatorError as AllocatorError
+from allocator.errors import InputError as InputError
+from allocator.errors import PlanExistsError as PlanExistsError
+from allocator.errors import Problem as Problem
+from allocator.errors import SolveError as SolveError
+from allocator.instance import Instance as Instance
+from allocator.instance import describe_instance as describe_instance
+from allocator.instance import generate_instance as generate_instance
+from allocator.instance import load_instance as load_instance
+from allocator.instance import write_instance as write_instance
+from allocator.pipeline import solve as solve
+from allocator.plan import Plan as Plan
+from allocator.plan import Replan as Replan
+from allocator.plan import read_plan as read_plan
+from allocator.replanning import replan as replan
+from allocator.solvers import SolveOptions as SolveOptions
+from allocator.verification import verify as verify
+from allocator.whatif import apply_scenario as apply_scenario
+from allocator.whatif import read_scenarios as read_scenarios
+from allocator.whatif import run_batch as run_batch
+
+#: Raised for any output (plan, report, results) that exists and may not be replaced.
+OutputExistsError = PlanExistsError
 
 __all__ = [
     "AllocatorError",
     "InputError",
     "Instance",
+    "OutputExistsError",
     "Plan",
     "PlanExistsError",
     "Problem",
+    "Replan",
     "SolveError",
+    "SolveOptions",
+    "__version__",
+    "apply_scenario",
+    "describe_instance",
     "generate_instance",
     "load_instance",
     "read_plan",
+    "read_scenarios",
     "render_report",
     "replan",
     "run_batch",
     "solve",
     "verify",
     "write_instance",
+    "write_plan_xlsx",
     "write_report",
 ]
 
-# Imported on first use: reports pull in matplotlib, batches the process pool.
+# Imported on first use: reports pull in matplotlib, workbooks openpyxl.
 _LAZY = {
-    "run_batch": "allocator.batch",
     "render_report": "allocator.report",
     "write_report": "allocator.report",
+    "write_plan_xlsx": "allocator.plan.xlsx",
 }
 
 

@@ -37,10 +37,11 @@ import numpy as np
 import pandas as pd
 
 import allocator
-from allocator.batch import run_batch
 from allocator.instance import Instance
 from allocator.instance.generate import generate_instance
-from allocator.scenarios import apply_changes, read_scenarios, scenario_ids
+from allocator.whatif import run_batch
+from allocator.whatif.changes import apply_changes
+from allocator.whatif.scenarios import read_scenarios, scenario_ids
 
 
 def make_scenarios(instance: Instance, n: int, seed: int = 0) -> pd.DataFrame:

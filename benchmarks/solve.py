@@ -29,10 +29,11 @@ def one(offices: int, months: int, method: str, floor: bool) -> dict[str, float]
     import numpy as np
 
     import allocator
-    from allocator import lp as lp_module
     from allocator.instance.generate import write_generated
     from allocator.model import build_model
-    from allocator.solve import solve_model
+    from allocator.pipeline import solve_model
+    from allocator.solvers.highs import pass_arrays
+    from allocator.solvers.options import resolve_method
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_generated(Path(tmp) / "instance", offices, months, seed=1)
@@ -46,7 +47,8 @@ def one(offices: int, months: int, method: str, floor: bool) -> dict[str, float]
         out["build_arrays"] = time.perf_counter() - began
         out["columns"], out["rows"], out["nonzeros"] = lp.n_cols, lp.n_rows, lp.n_nonzeros
         began = time.perf_counter()
-        plan = solve_model(inst, lp, method=method)  # PuLP build, hand-over, stages, plan
+        # PuLP build, hand-over, stages, plan
+        plan = solve_model(inst, lp, allocator.SolveOptions(method=method))
         solve_total = time.perf_counter() - began
         summary = plan.summary
         out["build_pulp"] = summary["seconds"]["build"]
@@ -67,9 +69,9 @@ def one(offices: int, months: int, method: str, floor: bool) -> dict[str, float]
             rows = np.repeat(np.arange(lp.n_rows), np.diff(lp.indptr))
             h = highspy.Highs()
             h.setOptionValue("output_flag", False)
-            lp_module.pass_arrays(
+            pass_arrays(
                 h,
-                lp.c_wait,
+                lp.stages[0].objective,
                 lp.col_lower,
                 lp.col_upper,
                 lp.row_lower,
@@ -79,12 +81,12 @@ def one(offices: int, months: int, method: str, floor: bool) -> dict[str, float]
                 lp.data,
             )
             out["floor_handover"] = time.perf_counter() - began
-            h.setOptionValue("solver", lp_module.resolve_method(method))
+            h.setOptionValue("solver", resolve_method(method))
             h.setOptionValue("run_crossover", "on")
             began = time.perf_counter()
             h.run()
             out["floor_stage1"] = time.perf_counter() - began
-            out["floor_waiting"] = h.getInfo().objective_function_value + lp.wait_constant
+            out["floor_waiting"] = h.getInfo().objective_function_value + lp.stages[0].constant
         out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         return out
 

@@ -1,7 +1,7 @@
 """An independent reference optimum: the model of ``model.md`` as ONE min-cost flow.
 
 Written from ``model.md`` alone, sharing no code with ``allocator.model`` /
-``allocator.lp``, so that tests can compare the LP's ``(W*, C*)`` with it.
+``allocator.solvers``, so that tests can compare the LP's ``(W*, C*)`` with it.
 
 The time-expanded graph (a networkx ``MultiDiGraph``, parallel links allowed):
 
@@ -56,8 +56,8 @@ import pandas as pd
 
 from allocator.instance import Instance
 from allocator.plan import PLAN_TABLES as PLAN_COLUMNS
-from allocator.plan import WHOLE_COLUMNS as WHOLE
 from allocator.plan import Plan
+from allocator.plan.core import WHOLE_COLUMNS as WHOLE
 
 SCALE = 10**6
 
@@ -221,7 +221,7 @@ def lexicographic_optimum(instance: Instance) -> tuple[float, float]:
 def reference_plan(instance: Instance) -> Plan:
     """The min-cost-flow optimum as a :class:`Plan` with the tables of ``formats.md``.
 
-    Lets tests run :func:`allocator.verify.verify` on optimal plans that the LP
+    Lets tests run :func:`allocator.verify` on optimal plans that the LP
     code did not make.
     """
     sol = min_cost_flow_solution(instance)

@@ -72,9 +72,8 @@ import pytest
 from typer.testing import CliRunner
 
 import allocator
-from allocator.batch import RESULT_COLUMNS, run_batch
 from allocator.cli import app
-from allocator.scenarios import apply_scenario, read_scenarios
+from allocator.whatif import RESULT_COLUMNS, apply_scenario, read_scenarios, run_batch
 
 INSTANCES = Path(__file__).resolve().parent.parent / "instances"
 
@@ -255,19 +254,19 @@ def test_cli_bad_rows_all_reported_nothing_written(tiny: Path) -> None:
         "scenarios.csv, row 4, column 'target': 'HUB>D:road' is not a link in links.csv; "
         "the target of link_capacity is a link id",
         "scenarios.csv, row 5, column 'period': '2017-13' is not a month written YYYY-MM "
-        "(for example 2017-03); leave it blank for every month",
+        "(for example 2017-03)",
         "scenarios.csv, row 6, column 'value': '-0.5' is negative; a factor is a number >= 0",
-        "scenarios.csv, row 7, column 'value': '1.5' is not a whole number; a delay is a "
-        "whole number of months >= 0",
+        "scenarios.csv, row 7, column 'value': '1.5' is not a whole number; decimals are not "
+        "accepted, write a whole number >= 0",
         "scenarios.csv, row 8, column 'target': 'HUB' has no supply in supply.csv; the target "
         "of supply_delay is a node with supply or *",
-        "scenarios.csv, row 8, column 'period': '2017-06' is outside the horizon 2017-03..2017-05",
+        "scenarios.csv, row 8, column 'period': '2017-06' is outside the horizon "
+        "2017-03..2017-05 (start 2017-03, 3 periods)",
         "scenarios.csv, row 9, column 'scenario': 'a/b' cannot name a plan folder; leave out "
         '/ \\ : * ? " < > | and a leading dot',
         "scenarios.csv, row 9, column 'target': 'Nowhere' is neither a node nor a region in "
         "nodes.csv; the target of issue_capacity is a node or a region",
-        "scenarios.csv, row 9, column 'value': is empty; a capacity is a whole number of "
-        "cards >= 0",
+        "scenarios.csv, row 9, column 'value': is empty; give the change's value",
     ]
     assert not results.exists()
     assert sorted(p.name for p in tiny.parent.iterdir()) == ["scenarios.csv", "tiny"]
@@ -512,8 +511,8 @@ def test_batch_summary_shows_the_ten_with_most_waiting_failed_first(tmp_path: Pa
     """More than 20 scenarios: the failed one, then the 9 with most waiting, in that order."""
     from rich.console import Console
 
-    from allocator.batch import results_frame
-    from allocator.console import batch_summary
+    from allocator.cli.console import batch_summary
+    from allocator.whatif.batch import results_frame
 
     rows = [
         {

@@ -34,7 +34,7 @@ from typer.testing import CliRunner
 import allocator
 from allocator.cli import app
 from allocator.model import build_model
-from allocator.model_equity import FLOOR_SLACK, node_demand
+from allocator.model.equity import FLOOR_SLACK, node_demand
 
 
 def remote() -> allocator.Instance:

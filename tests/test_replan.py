@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 import allocator
+from allocator import Replan, replan
 from allocator.cli import app
 from allocator.instance.generate import generate_instance
-from allocator.replan import Replan, replan
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "instances" / "tiny"

@@ -24,8 +24,10 @@ from typer.testing import CliRunner
 import allocator
 from allocator.cli import app
 from allocator.plan import read_plan
-from allocator.report import backlog_matrix, region_figures, render_report, write_report
-from allocator.xlsx import read_plan_xlsx, write_plan_xlsx
+from allocator.plan.figures import rank_regions
+from allocator.plan.xlsx import read_plan_xlsx, write_plan_xlsx
+from allocator.report import render_report, write_report
+from allocator.report.sections import backlog_matrix
 
 INSTANCES = Path(__file__).resolve().parent.parent / "instances"
 TINY = INSTANCES / "tiny"
@@ -138,7 +140,7 @@ def test_worst_offices_lowest_fill_rate_then_longest_wait(tiny_page: str) -> Non
 def test_backlog_by_region_and_month(tiny_plan: Path) -> None:
     # End of March 5 (B) + 10 (C); April and May C's 5 (README, 'Cards waiting').
     plan = read_plan(tiny_plan)
-    regions = region_figures(plan.nodes)
+    regions = rank_regions(plan.nodes)
     matrix = backlog_matrix(plan, regions["region"], ["2017-03", "2017-04", "2017-05"])
     assert matrix.loc["Central Java"].tolist() == [15, 5, 5]
     assert regions[["region", "fill_rate"]].values.tolist() == [["Central Java", 0.9]]

@@ -7,7 +7,7 @@ import pandas as pd
 
 import allocator
 from allocator.model import build_model, weight_groups
-from allocator.results import split_first_come
+from allocator.pipeline.assemble import split_first_come
 
 
 def test_weight_groups_keep_declared_order() -> None:

@@ -27,10 +27,9 @@ import pandas as pd
 import pytest
 from mcf_reference import lexicographic_optimum, reference_plan
 
-from allocator.instance import Instance
-from allocator.instance.generate import generate_instance
+from allocator.instance import Instance, generate_instance
 from allocator.plan import Plan, read_plan
-from allocator.verify import verify
+from allocator.verification import verify
 
 
 def hand_instance() -> Instance:

@@ -100,14 +100,25 @@ def quote(values: pd.Series) -> pd.Series:
 
 
 def parse_whole(
-    values: pd.Series, column: schema.Column, file: str, rows: np.ndarray, out: Collector
+    values: pd.Series,
+    column: schema.Column,
+    file: str,
+    rows: np.ndarray,
+    out: Collector,
+    *,
+    signed: bool = False,
 ) -> pd.Series:
-    """Parse a text column of whole numbers >= 0, reporting each bad cell to ``out``.
+    """Parse a text column of whole numbers >= 0 (either sign if ``signed``); report bad cells.
 
     Returns Int64: a blank cell becomes ``column.default``, or <NA> where
     there is none (a limit's "no limit"); a bad cell becomes <NA>. ``rows``
     are the spreadsheet rows of ``values``, for the problems' locations.
     """
+    sign = pd.Series(1, index=values.index)
+    if signed:
+        minus = _match(values, r"-\d+")
+        sign = sign.where(~minus, -1)
+        values = values.where(~minus, values.str.slice(1))
     blank = values == ""
     digits = _match(values, _DIGITS) & (values.str.len() <= 15)
     plain = values.str.replace(r"[^0-9]", "", regex=True)
@@ -148,7 +159,7 @@ def parse_whole(
             blank,
             pd.Series(["is empty; a whole number >= 0 is required"] * len(values)),
         )
-    result = pd.to_numeric(values.where(digits, "0")).astype("Int64")
+    result = pd.to_numeric(values.where(digits, "0")).astype("Int64") * sign.to_numpy()
     result = result.where(digits, pd.NA)
     if column.default is not None:
         result = result.where(~blank, int(column.default))

@@ -33,6 +33,12 @@ def month_labels(start: str, periods: int) -> list[str]:
     return [str(first + i) for i in range(periods)]
 
 
+def horizon_text(start: str, periods: int) -> str:
+    """The horizon as problems describe it: ``2017-03..2017-12 (start 2017-03, 10 periods)``."""
+    labels = month_labels(start, periods)
+    return f"{labels[0]}..{labels[-1]} (start {start}, {periods} periods)"
+
+
 def month_numbers(start: str, labels: Iterable[str] | pd.Series) -> np.ndarray:
     """Month numbers (1 = ``start``) of labels, as floats: NaN where a label is not ``YYYY-MM``.
 

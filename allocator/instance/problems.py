@@ -4,7 +4,8 @@ Checks add to a :class:`Collector` instead of raising; when a step is done,
 :meth:`Collector.raise_if_any` raises one :class:`~allocator.errors.InputError`
 with every problem, in one order everywhere: by file (the files the caller
 names first, in that order, then the others as they were first reported), then
-by row, the order of the checks kept within a row.
+by row, then (where the caller names them) by column, the order of the
+checks kept otherwise.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from allocator.errors import InputError, Problem
 class Collector:
     """The problems found so far, each with file, spreadsheet row and column."""
 
-    def __init__(self, files: Sequence[str] = ()) -> None:
+    def __init__(self, files: Sequence[str] = (), columns: Sequence[str] = ()) -> None:
         self.problems: list[Problem] = []
         self.files = list(files)
+        self.columns = {name: i for i, name in enumerate(columns)}
 
     def __len__(self) -> int:
         return len(self.problems)
@@ -55,12 +57,19 @@ class Collector:
             self.add(file, int(rows[i]), column, str(texts[i]))
 
     def ordered(self) -> list[Problem]:
-        """The problems without repeats, by file, then row (stable within a row)."""
+        """The problems without repeats, by file, then row, then column (stable otherwise)."""
         unique = list(dict.fromkeys(self.problems))
         rank = {file: i for i, file in enumerate(self.files)}
         for problem in unique:
             rank.setdefault(problem.file, len(rank))
-        return sorted(unique, key=lambda p: (rank[p.file], p.row if p.row is not None else 0))
+        return sorted(
+            unique,
+            key=lambda p: (
+                rank[p.file],
+                p.row if p.row is not None else 0,
+                self.columns.get(p.column or "", -1),
+            ),
+        )
 
     def raise_if_any(self) -> None:
         """Raise one :class:`InputError` listing every problem, if there is any."""

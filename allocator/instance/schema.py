@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 # How a column's text is parsed:
-#   text    free text, default ""          id      non-empty text
+#   text    free text, default ""          id      non-empty text (required: in every row)
 #   whole   whole number >= 0              number  decimal number >= 0
 #   coord   decimal degrees, may be blank  period  YYYY-MM inside the horizon
-Kind = Literal["text", "id", "whole", "number", "coord", "period"]
+#   integer whole number of either sign (a difference in a plan's changes.csv)
+Kind = Literal["text", "id", "whole", "integer", "number", "coord", "period"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Column:
     # None means "no limit" for whole-number capacities (stored as <NA>).
     default: int | float | str | None = None
     help: str = ""
+    # What a blank cell of a required text column is told (default: "a value is required").
+    empty: str | None = None
 
 
 NODE_KINDS = ("source", "hub", "office", "other")

@@ -47,8 +47,17 @@ class ParsedTable:
         return len(self.raw)
 
     def frame(self, columns: tuple[Column, ...], *, extras: bool = True) -> pd.DataFrame:
-        """The parsed table as a DataFrame: declared columns, then (optionally) extras as text."""
+        """The parsed table as a DataFrame: declared columns, then (optionally) extras as text.
+
+        Whole-number columns that cannot be blank (required, or with a
+        default) are int64 once every cell parsed; the others Int64, with
+        <NA> for "no limit" (and for a bad cell, already reported).
+        """
         out = pd.DataFrame({c.name: self.data[c.name] for c in columns})
+        for c in columns:
+            whole = c.kind in ("whole", "integer") and (c.required or c.default is not None)
+            if whole and not out[c.name].isna().any():
+                out[c.name] = out[c.name].astype(np.int64)
         if extras:
             for extra in self.extras:
                 out[extra] = self.raw[extra].astype(TEXT)
@@ -109,8 +118,8 @@ def parse_cells(
     horizon_text: str = "",
 ) -> pd.Series:
     """One column of text cells parsed by ``column.kind``; each bad cell a problem."""
-    if column.kind == "whole":
-        return parse_whole(values, column, file, rows, out)
+    if column.kind in ("whole", "integer"):
+        return parse_whole(values, column, file, rows, out, signed=column.kind == "integer")
     if column.kind == "number":
         return parse_real(
             values, column, file, rows, out, low=0.0, high=None, what=f"'{column.name}'"
@@ -120,8 +129,9 @@ def parse_cells(
         return parse_real(values, column, file, rows, out, low=-limit, high=limit, what=what)
     if column.kind == "period":
         return parse_period(values, column, file, rows, out, horizon, horizon_text)
-    if column.required:
-        out.cells(file, rows, column.name, values == "", "is empty; a value is required")
+    if column.required and column.kind == "id":
+        message = column.empty or "is empty; a value is required"
+        out.cells(file, rows, column.name, values == "", message)
     if column.default is not None:
         values = values.where(values != "", str(column.default))
     return values.astype(TEXT)

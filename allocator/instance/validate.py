@@ -32,13 +32,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TypedDict
 
-import numpy as np
 import pandas as pd
 
 from allocator.instance import schema
 from allocator.instance.cells import TEXT, quote
 from allocator.instance.locations import Locations
-from allocator.instance.periods import month_labels
+from allocator.instance.periods import horizon_text, month_labels
 from allocator.instance.problems import Collector
 from allocator.instance.settings import check_settings
 from allocator.instance.tables import ParsedTable, parse_table, report_repeats, report_unknown
@@ -120,9 +119,7 @@ def validate_frames(
     else:
         name, start, periods, description, weights, names = "", None, None, "", {}, set()
     horizon = month_labels(start, periods) if start and periods else None
-    horizon_text = (
-        f"{horizon[0]}..{horizon[-1]} (start {start}, {periods} periods)" if horizon else ""
-    )
+    described = horizon_text(start, periods) if start and periods else ""
 
     tables: dict[str, ParsedTable] = {}
     for filename, (columns, _) in schema.FILES.items():
@@ -143,7 +140,7 @@ def validate_frames(
             out,
             rows=where.table_rows.get(table),
             horizon=horizon,
-            horizon_text=horizon_text,
+            horizon_text=described,
         )
 
     known_categories = names if have_settings and "categories" not in where.reported else None
@@ -156,11 +153,7 @@ def validate_frames(
         table = schema.TABLES[filename]
         if table not in tables:  # absent, and already reported by the loader
             tables[table] = parse_table(_empty(columns), columns, labels[table], out)
-        frame = tables[table].frame(columns)
-        for column in columns:
-            if column.kind == "whole" and (column.default is not None or column.required):
-                frame[column.name] = frame[column.name].astype(np.int64)
-        built[table] = frame
+        built[table] = tables[table].frame(columns)
     return InstanceFields(
         name=name,
         start=start,

@@ -1,0 +1,153 @@
+"""The ``allocator`` Typer app, and what its commands share: options, errors, consoles.
+
+Exit codes: 0 done; 2 the input or the command line is wrong (the message says
+what and where); 1 anything else (a solver time limit, a plan that fails
+verification, an internal error).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from allocator.cli import console as show
+from allocator.errors import EXIT_BAD_INPUT, EXIT_FAILURE, AllocatorError, InputError
+
+if TYPE_CHECKING:
+    from allocator.solvers import SolveOptions
+
+app = typer.Typer(
+    name="allocator",
+    help="Plan how scarce cards reach the people waiting for them: as few people as "
+    "possible wait as short a time as possible, at least cost.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from allocator._version import __version__
+        from allocator.solvers import highs_version
+
+        typer.echo(f"allocator {__version__} (HiGHS {highs_version()})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Plan how scarce cards reach the people waiting for them: as few people as possible
+    wait as short a time as possible, at least cost."""
+
+
+class SolverName(StrEnum):
+    highs = "highs"
+    cbc = "cbc"
+
+
+class Method(StrEnum):
+    auto = "auto"
+    hipo = "hipo"
+    ipx = "ipx"
+    simplex = "simplex"
+
+
+def out() -> Console:
+    # soft_wrap: a message with a long path stays on one line, for people and for grep.
+    return Console(highlight=False, soft_wrap=True)
+
+
+def err() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@contextlib.contextmanager
+def errors() -> Iterator[None]:
+    """Turn the engine's errors into messages and exit codes, never a traceback."""
+    try:
+        yield
+    except InputError as exc:
+        show.problems(err(), exc.problems, "input error")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except AllocatorError as exc:
+        err().print(f"[bold red]error[/]: {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # pragma: no cover - the last line of defence
+        if os.environ.get("ALLOCATOR_DEBUG"):
+            raise
+        err().print(
+            f"[bold red]internal error[/]: {type(exc).__name__}: {exc}\n"
+            "Set ALLOCATOR_DEBUG=1 to see the traceback, and please report it."
+        )
+        raise typer.Exit(EXIT_FAILURE) from None
+
+
+@contextlib.contextmanager
+def status(enabled: bool, first: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr naming the current step (or nothing when quiet)."""
+    if not enabled:
+        yield lambda _message: None
+        return
+    with err().status(first) as spinner:
+        yield lambda message: spinner.update(f"{message}...")
+
+
+InstancePath = Annotated[
+    Path,
+    typer.Argument(
+        help="Instance folder (instance.toml, nodes.csv, ...) or .xlsx workbook.",
+        show_default=False,
+    ),
+]
+
+# Options shared by several commands, declared once.
+SolverOption = Annotated[SolverName, typer.Option(help="LP solver.")]
+MethodOption = Annotated[
+    Method,
+    typer.Option(
+        help="HiGHS method for the first stage: auto is HiPO (interior point) where "
+        "highspy-extras is installed, else IPX; both end with crossover."
+    ),
+]
+TimeLimitOption = Annotated[
+    float | None,
+    typer.Option("--time-limit", min=0, help="Seconds for the whole solve; no plan if reached."),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace the output if it exists.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print the plan summary as JSON on stdout.")
+]
+ReportOption = Annotated[
+    bool, typer.Option("--report", help="Also write report.html (see `allocator report`).")
+]
+FormatsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--format",
+        help="Also write the plan in this format: xlsx writes plan.xlsx (one sheet per "
+        "table). Repeat or comma-separate.",
+    ),
+]
+
+
+def solve_options(solver: SolverName, method: Method, time_limit: float | None) -> SolveOptions:
+    """The command line's solver options as one :class:`~allocator.SolveOptions`."""
+    from allocator.solvers import SolveOptions
+
+    return SolveOptions(solver=solver.value, method=method.value, time_limit=time_limit)

@@ -1,0 +1,149 @@
+"""The ``batch`` command: many what-if scenarios, with a progress bar."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from allocator.cli import console as show
+from allocator.cli.app import (
+    EXIT_FAILURE,
+    InstancePath,
+    QuietOption,
+    SolverName,
+    SolverOption,
+    app,
+    err,
+    errors,
+    out,
+)
+
+
+@app.command()
+def batch(
+    instance: InstancePath,
+    scenarios: Annotated[
+        Path,
+        typer.Argument(
+            help="Scenario table: scenario,change,target,period,value.", show_default=False
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Results folder to write (scenarios.csv, plans/).",
+            show_default=False,
+        ),
+    ],
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Scenarios at a time in local processes (default: the number of cores).",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Run on the Dask cluster at tcp://HOST:PORT instead of local processes.",
+        ),
+    ] = None,
+    keep_plans: Annotated[
+        bool, typer.Option("--keep-plans", help="Also write each plan under RESULTS/plans/.")
+    ] = False,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Plan folder each scenario re-plans (with --from)."),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="Month YYYY-MM from which the baseline is re-planned."),
+    ] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit", min=0, help="Seconds per scenario; one over it is recorded as failed."
+        ),
+    ] = None,
+    solver: SolverOption = SolverName.highs,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the results folder if it exists.")
+    ] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Solve many what-if scenarios of an instance and tabulate them in RESULTS/scenarios.csv.
+
+    Exit 1 when a scenario failed (the table is still written, with its message).
+    """
+    from allocator.whatif import write_batch
+
+    with errors(), scenario_bar(quiet) as advance:
+        results = write_batch(
+            instance,
+            scenarios,
+            output,
+            keep_plans=keep_plans,
+            force=force,
+            workers=workers,
+            scheduler=scheduler,
+            time_limit=time_limit,
+            solver=solver.value,
+            baseline=baseline,
+            start=start,
+            progress=advance,
+        )
+    failed = int((results["status"] == "failed").sum())
+    if not quiet:
+        show.batch_summary(out(), results, output)
+    if failed:
+        err().print(
+            f"[bold red]{failed} of {len(results)} scenario(s) failed[/]; "
+            f"see the message column of {output / 'scenarios.csv'}"
+        )
+        raise typer.Exit(EXIT_FAILURE)
+
+
+@contextlib.contextmanager
+def scenario_bar(quiet: bool) -> Iterator[Callable[[int, int, int], None]]:
+    """A progress bar on stderr, shown once the scenarios are checked and solving begins."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("scenarios"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(
+            "done {task.fields[done]}, failed {task.fields[failed]}, "
+            "remaining {task.fields[remaining]}"
+        ),
+        TimeElapsedColumn(),
+        console=err(),
+        disable=quiet,
+    )
+    task = bar.add_task("batch", total=None, done=0, failed=0, remaining="?")
+
+    def advance(done: int, failed: int, remaining: int) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        bar.update(
+            task,
+            completed=done + failed,
+            total=done + failed + remaining,
+            done=done,
+            failed=failed,
+            remaining=remaining,
+        )
+
+    try:
+        yield advance
+    finally:
+        if bar.live.is_started:
+            bar.stop()

@@ -1,0 +1,197 @@
+"""How results look in a terminal: rich tables for plans, instances and problems.
+
+Only presentation lives here; every number comes from the Python API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from allocator._format import number as _n
+from allocator._format import percent as _pct
+from allocator.errors import Problem
+from allocator.instance.info import InstanceInfo
+
+
+def plan_summary(
+    console: Console, summary: dict[str, Any], folder: str | None = None, worst: int = 5
+) -> None:
+    """Print a plan's headline figures, its worst-served regions and where time went."""
+    totals, objective = summary["totals"], summary["objective"]
+    title = f"Plan for {summary['instance']['name']}"
+    if folder:
+        title += f"  ->  {folder}"
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_column("figure", style="bold")
+    table.add_column("value", justify="right")
+    table.add_row("demand", _n(totals["demand"]))
+    table.add_row("issued", _n(totals["issued"]))
+    table.add_row("unmet at horizon end", _n(totals["unmet"]))
+    table.add_row("fill rate", _pct(totals["fill_rate"]))
+    table.add_row("waiting (weighted card-months)", _n(objective["waiting"]))
+    table.add_row("card-months waiting", _n(totals["card_months_waiting"]))
+    table.add_row("cost", _n(objective["cost"]))
+    equity = summary.get("equity")
+    if equity:
+        table.add_row(
+            "equity: smallest fill rate held",
+            f"{_pct(equity['z'])} "
+            f"({_n(equity['floor_cards'])} cards at {_n(equity['floors'])} nodes)",
+        )
+    solver = summary.get("solver", {})
+    table.add_row(
+        "status",
+        f"{summary['status']} ({solver.get('name', '?')} "
+        f"{solver.get('version', '')}, {solver.get('method', 'default')})",
+    )
+    console.print(table)
+
+    regions = summary.get("regions", [])[:worst]
+    if regions:
+        rt = Table(
+            title=f"Worst-served regions (lowest fill rate, then longest wait; {len(regions)})",
+            title_justify="left",
+        )
+        for column in ("region", "demand", "issued", "unmet", "fill rate", "months/card"):
+            rt.add_column(column, justify="left" if column == "region" else "right")
+        for r in regions:
+            rt.add_row(
+                r["region"] or "(none)",
+                _n(r["demand"]),
+                _n(r["issued"]),
+                _n(r["unmet"]),
+                _pct(r["fill_rate"]),
+                f"{r.get('months_waiting_per_card', 0.0):.2f}",
+            )
+        console.print(rt)
+
+    seconds = summary.get("seconds", {})
+    console.print(
+        "time: "
+        + ", ".join(
+            f"{step} {seconds[step]:.2f} s"
+            for step in ("load", "build", "equity", "solve", "write")
+            if step in seconds
+        ),
+        style="dim",
+    )
+
+
+def problems(console: Console, items: Iterable[Problem], header: str) -> None:
+    """Print input problems, one per line, under a header."""
+    items = list(items)
+    console.print(f"[bold red]{header}[/]: {len(items)} problem{'s' if len(items) != 1 else ''}")
+    for p in items:
+        console.print(f"  {p}", markup=False, highlight=False)
+
+
+def instance_info(console: Console, info: InstanceInfo) -> None:
+    """Print sizes, supply against demand per month, and unreachable demand."""
+    console.print(f"[bold]{info.name}[/]  {info.description}")
+    console.print(f"sha256 {info.sha256}", style="dim")
+    sizes = Table(title="Sizes", show_header=False, title_justify="left")
+    sizes.add_column("what")
+    sizes.add_column("count", justify="right")
+    for key, value in info.sizes.items():
+        sizes.add_row(key, _n(value))
+    console.print(sizes)
+
+    months = Table(title="Supply and demand by month", title_justify="left")
+    for column in ("month", "supply", "demand", "cum. supply", "cum. demand", "cum. gap"):
+        months.add_column(column, justify="left" if column == "month" else "right")
+    for row in info.months.itertuples(index=False):
+        gap = row.cumulative_gap
+        months.add_row(
+            row.period,
+            _n(row.supply),
+            _n(row.demand),
+            _n(row.cumulative_supply),
+            _n(row.cumulative_demand),
+            f"[red]{_n(gap)}[/]" if gap < 0 else _n(gap),
+        )
+    console.print(months)
+
+    if info.unreachable.empty:
+        console.print("Every node with demand can be reached from some supply.")
+    else:
+        console.print(
+            f"[yellow]warning[/]: {len(info.unreachable)} node(s) with demand that no supply can "
+            "reach; their demand stays unmet:"
+        )
+        for row in info.unreachable.itertuples(index=False):
+            console.print(
+                f"  {row.node} ({row.name}, {row.region or 'no region'}): {_n(row.demand)} cards",
+                markup=False,
+                highlight=False,
+            )
+
+
+def batch_summary(console: Console, results: pd.DataFrame, output: str | Path) -> None:
+    """Print a batch's scenarios with the most waiting (all of them when there are few).
+
+    ``results`` is the table of :func:`allocator.run_batch`; ``output``
+    the results folder it was written to.
+    """
+    shown = results
+    title = "Scenarios"
+    if len(results) > 20:
+        shown = results.sort_values("waiting", ascending=False, na_position="first").head(10)
+        title = f"The 10 of {len(results)} scenarios with the most waiting (failed first)"
+    table = Table(title=title, title_justify="left")
+    for column in ("scenario", "waiting", "unmet", "fill", "worst region", "cost"):
+        table.add_column(
+            column,
+            justify="left" if column in ("scenario", "worst region") else "right",
+            no_wrap=column != "worst region",
+        )
+    for row in shown.itertuples(index=False):
+        if row.status == "failed":
+            table.add_row(row.scenario, "[red]failed[/]", "", "", "", "")
+            continue
+        table.add_row(
+            row.scenario,
+            f"{row.waiting:,.0f}",
+            f"{row.unmet:,}",
+            f"{row.fill_rate:.1%}",
+            f"{row.worst_region} {row.worst_region_fill_rate:.1%}",
+            f"{row.cost:,.0f}",
+        )
+    console.print(table)
+    optimal = int((results["status"] == "optimal").sum())
+    console.print(
+        f"wrote {Path(output) / 'scenarios.csv'}: {len(results)} scenario(s), {optimal} optimal, "
+        f"{len(results) - optimal} failed"
+    )
+
+
+def replan_comparison(console: Console, replan_summary: Mapping[str, Any]) -> None:
+    """Print a re-plan's whole-horizon figures against the old plan's, and dropped freezes.
+
+    ``replan_summary`` is ``summary["replan"]`` of :func:`allocator.replan`.
+    """
+    table = Table(
+        title=f"Whole horizon: old plan against re-plan from {replan_summary['from']}",
+        title_justify="left",
+    )
+    for column in ("figure", "old plan", "re-plan", "difference"):
+        table.add_column(column, justify="left" if column == "figure" else "right")
+    compare = replan_summary["compare"]
+    for key in ("unmet", "fill_rate", "waiting", "card_months_waiting", "cost"):
+        if key == "fill_rate":
+            cells = [f"{compare[side][key]:.1%}" for side in ("old", "new")]
+            cells.append(f"{100 * compare['difference'][key]:+.1f} pts")
+        else:
+            cells = [f"{compare[side][key]:,.0f}" for side in ("old", "new", "difference")]
+        table.add_row(key.replace("card_months", "card-months").replace("_", " "), *cells)
+    console.print(table)
+    for dropped in replan_summary["freeze"]["dropped"]:
+        console.print(
+            f"[yellow]dropped from the freeze[/]: {dropped['link']} {dropped['period']} "
+            f"({dropped['quantity']:,} cards): {dropped['reason']}"
+        )

@@ -1,0 +1,235 @@
+"""The commands that make and check plans: ``solve``, ``replan``, ``verify``, ``report``.
+
+Each is one call into the Python API; the imports are inside the commands so
+that ``allocator --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from allocator.cli import console as show
+from allocator.cli.app import (
+    EXIT_FAILURE,
+    ForceOption,
+    FormatsOption,
+    InstancePath,
+    JsonOption,
+    Method,
+    MethodOption,
+    QuietOption,
+    ReportOption,
+    SolverName,
+    SolverOption,
+    TimeLimitOption,
+    app,
+    err,
+    errors,
+    out,
+    solve_options,
+    status,
+)
+
+
+@app.command()
+def solve(
+    instance: InstancePath,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Plan folder to write (default: plans/<instance name>)."
+        ),
+    ] = None,
+    solver: SolverOption = SolverName.highs,
+    time_limit: TimeLimitOption = None,
+    method: MethodOption = Method.auto,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
+    report: ReportOption = False,
+    formats: FormatsOption = None,
+    equity: Annotated[
+        bool,
+        typer.Option(
+            "--equity",
+            help="First maximise the smallest fill rate over the offices with demand, "
+            "then keep floor(that rate x demand) cards at each while minimising waiting and cost.",
+        ),
+    ] = False,
+) -> None:
+    """Solve an instance and write the plan folder, then print a summary."""
+    from allocator._atomic import refuse_existing
+    from allocator.deliver import deliver_plan, parse_formats
+    from allocator.pipeline import solve as solve_plan
+
+    with errors():
+        wanted = parse_formats(formats or [])
+        if output is not None:
+            refuse_existing(output, force=force)  # before any work
+        with status(not quiet and not as_json, "loading the instance...") as progress:
+            options = solve_options(solver, method, time_limit)
+            plan = solve_plan(instance, options, progress=progress, equity=equity)
+            if report or wanted:
+                progress("writing the report and spreadsheet")
+            target = deliver_plan(
+                plan, output, instance=instance, formats=wanted, report=report, force=force
+            )
+        if as_json:
+            sys.stdout.write(json.dumps(plan.summary, indent=2, ensure_ascii=False) + "\n")
+        elif not quiet:
+            show.plan_summary(out(), plan.summary, str(target))
+
+
+@app.command("replan")
+def replan_command(
+    instance: InstancePath,
+    plan: Annotated[Path, typer.Option("--plan", help="The old plan folder.", show_default=False)],
+    start: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help="First month to re-plan, YYYY-MM; earlier months are history.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="New plan folder to write.", show_default=False)
+    ],
+    actuals: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder with what really happened before --from: shipments.csv, issuance.csv, "
+            "supply.csv (any of them; a row replaces the old plan's row with the same key)."
+        ),
+    ] = None,
+    supply: Annotated[
+        Path | None,
+        typer.Option(help="supply.csv replacing the supply from --from on (a delayed tranche)."),
+    ] = None,
+    demand: Annotated[
+        Path | None,
+        typer.Option(
+            help="demand.csv replacing the demand arising from --from on (a surge); the backlog "
+            "carried into --from follows from the old plan."
+        ),
+    ] = None,
+    capacity: Annotated[
+        Path | None,
+        typer.Option(help="capacity.csv with overrides from --from on (a closed road)."),
+    ] = None,
+    freeze: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Keep the old plan's shipments of the first N months where possible."
+        ),
+    ] = 0,
+    stability: Annotated[
+        float,
+        typer.Option(min=0, help="Penalty per card moved away from the old plan's shipments."),
+    ] = 0.0,
+    solver: SolverOption = SolverName.highs,
+    time_limit: TimeLimitOption = None,
+    method: MethodOption = Method.auto,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
+    report: ReportOption = False,
+    formats: FormatsOption = None,
+) -> None:
+    """Re-plan from a month on, after a delay, from what actually happened."""
+    from allocator._atomic import refuse_existing
+    from allocator.deliver import deliver_plan, parse_formats
+    from allocator.replanning import replan as replan_plan
+
+    with errors():
+        wanted = parse_formats(formats or [])
+        refuse_existing(output, force=force)
+        with status(not quiet and not as_json, "loading the instance...") as progress:
+            new = replan_plan(
+                instance,
+                plan,
+                start=start,
+                actuals=actuals,
+                supply=supply,
+                demand=demand,
+                capacity=capacity,
+                freeze=freeze,
+                stability=stability,
+                options=solve_options(solver, method, time_limit),
+                progress=progress,
+            )
+            if report or wanted:
+                progress("writing the report and spreadsheet")
+            deliver_plan(
+                new, output, instance=new.instance, formats=wanted, report=report, force=force
+            )
+        if as_json:
+            sys.stdout.write(json.dumps(new.summary, indent=2, ensure_ascii=False) + "\n")
+        elif not quiet:
+            show.plan_summary(out(), new.summary, str(output))
+            show.replan_comparison(out(), new.summary["replan"])
+
+
+@app.command()
+def verify(
+    instance: InstancePath,
+    plan: Annotated[Path, typer.Argument(help="Plan folder to check.", show_default=False)],
+) -> None:
+    """Re-check a plan against the instance, independently of the LP code (exit 1 if wrong)."""
+    from allocator.instance import load_instance
+    from allocator.plan import read_plan
+    from allocator.verification import verify as verify_plan
+
+    with errors():
+        problems = verify_plan(load_instance(instance), read_plan(plan))
+        if problems:
+            console = err()
+            console.print(
+                f"[bold red]plan {plan} fails verification[/]: {len(problems)} problem(s)"
+            )
+            for p in problems:
+                console.print(f"  {p}", markup=False)
+            raise typer.Exit(EXIT_FAILURE)
+        out().print(
+            f"[green]ok[/]: {plan} satisfies every constraint of the model, in whole "
+            "cards, and its summary figures recompute exactly"
+        )
+
+
+@app.command("report")
+def report_command(
+    plan: Annotated[Path, typer.Argument(help="Plan folder.", show_default=False)],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="HTML file to write (default: PLAN/report.html)."),
+    ] = None,
+    instance: Annotated[
+        Path | None,
+        typer.Option(
+            "--instance",
+            help="Instance for the map (default: the one the plan names, if it is found).",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the HTML file if it exists.")
+    ] = False,
+) -> None:
+    """Write a plan's report: one self-contained HTML page with its figures, charts and map."""
+    from rich.markup import escape
+
+    from allocator._atomic import refuse_existing, write_file_atomic
+    from allocator.report import build_report
+
+    with errors():
+        target = output if output is not None else plan / "report.html"
+        refuse_existing(target, force=force)
+        page, note = build_report(plan, instance=instance)
+        write_file_atomic(target, page.encode(), force=force)
+        if note:
+            err().print(f"[yellow]warning[/]: {escape(note)}")
+        out().print(f"wrote {target}")

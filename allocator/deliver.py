@@ -1,0 +1,106 @@
+"""Handing a plan over: its folder with the optional ``plan.xlsx`` and ``report.html``.
+
+``allocator solve`` and ``allocator replan`` both write through
+:func:`deliver_plan`, so the extras land in the plan folder in the same
+atomic rename as the tables: a run that fails writes nothing at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from allocator._atomic import refuse_existing
+from allocator.errors import InputError, Problem
+from allocator.instance import Instance
+from allocator.plan import Plan
+from allocator.plan.xlsx import plan_xlsx_bytes
+from allocator.report import render_plan_report
+from allocator.report.locate import locate_instance
+
+FORMATS = ("csv", "xlsx")
+XLSX_NAME = "plan.xlsx"
+REPORT_NAME = "report.html"
+
+
+def parse_formats(values: Iterable[str]) -> list[str]:
+    """Formats from repeated and/or comma-separated options: ``["xlsx"]``, ``["csv,xlsx"]``.
+
+    ``csv`` is always written and accepted for symmetry. Raises :class:`InputError`
+    naming an unknown format.
+    """
+    out: list[str] = []
+    for value in values:
+        for item in value.split(","):
+            name = item.strip().lower()
+            if not name:
+                continue
+            if name not in FORMATS:
+                raise InputError(
+                    [
+                        Problem(
+                            "--format",
+                            None,
+                            None,
+                            f"unknown format '{item.strip()}'; choose from {', '.join(FORMATS)}",
+                        )
+                    ]
+                )
+            if name not in out:
+                out.append(name)
+    return out
+
+
+def plan_extras(
+    plan: Plan,
+    instance: Instance | str | Path | None,
+    formats: Iterable[str] = (),
+    report: bool = False,
+) -> dict[str, bytes]:
+    """The extra files of a plan folder (relative path -> bytes) for ``Plan.write(extra_files=)``.
+
+    Parameters
+    ----------
+    plan
+        The plan about to be written.
+    instance
+        The instance it was solved from (or its path), for the report's map;
+        ``None``: the one ``plan.summary`` names, if it can be found.
+    formats
+        Output formats as given on the command line (see :func:`parse_formats`);
+        ``xlsx`` adds ``plan.xlsx``.
+    report
+        Add ``report.html``.
+    """
+    files: dict[str, bytes] = {}
+    if "xlsx" in parse_formats(formats):
+        files[XLSX_NAME] = plan_xlsx_bytes(plan)
+    if report:
+        if instance is None:  # a re-plan carries the instance it was solved for
+            instance = getattr(plan, "instance", None)
+        found, note = locate_instance(plan.summary, Path.cwd(), instance)
+        files[REPORT_NAME] = render_plan_report(plan, found, instance_note=note).encode()
+    return files
+
+
+def default_folder(plan: Plan) -> Path:
+    """Where a plan goes when no folder is given: ``plans/<instance name>``."""
+    return Path("plans") / str(plan.summary["instance"]["name"])
+
+
+def deliver_plan(
+    plan: Plan,
+    folder: str | Path | None,
+    *,
+    instance: Instance | str | Path | None = None,
+    formats: Iterable[str] = (),
+    report: bool = False,
+    force: bool = False,
+) -> Path:
+    """Write ``plan`` as its folder (default :func:`default_folder`) with the extras asked for.
+
+    Refuses an existing folder unless ``force``; see :func:`plan_extras`.
+    """
+    target = Path(folder) if folder is not None else default_folder(plan)
+    refuse_existing(target, force=force)
+    return plan.write(target, force=force, extra_files=plan_extras(plan, instance, formats, report))

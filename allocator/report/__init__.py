@@ -1,0 +1,13 @@
+"""THE REPORT: a plan as one self-contained HTML page (figures, charts, map).
+
+:func:`render_report` and :func:`write_report` read a plan folder (and the
+instance it names, for the map); the charts are inline SVG drawn by
+matplotlib, so importing this package imports matplotlib.
+"""
+
+from allocator.report.page import build_report as build_report
+from allocator.report.page import render_plan_report as render_plan_report
+from allocator.report.page import render_report as render_report
+from allocator.report.page import write_report as write_report
+
+__all__ = ["build_report", "render_plan_report", "render_report", "write_report"]

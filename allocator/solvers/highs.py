@@ -1,0 +1,278 @@
+"""The HiGHS adapter: the PuLP problem handed over in one call, the stages run on HiGHS itself.
+
+PuLP 3.3 hands a problem to HiGHS one column and one row at a time, which
+costs more than HiGHS's own solve at national scale. :class:`BulkHiGHS` is
+PuLP's HiGHS solver with that one step replaced by a single ``passModel``
+call; it reads the PuLP problem itself, so what HiGHS solves is exactly the
+PuLP model. :class:`HighsBackend` then runs the stages on that ``Highs``
+object, reading every status from HiGHS (PuLP 3.3 reports a run stopped by
+its time limit as optimal).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pulp
+
+from allocator.errors import SolveError
+from allocator.model import LinearProgram
+from allocator.solvers.options import Deadline, SolveOptions, resolve_method, time_limit_error
+from allocator.solvers.pulp_model import PulpModel
+from allocator.solvers.stages import Solution, StageResult
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    import highspy
+
+
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """Silence C-level stdout (HiGHS prints a banner when its first object is made)."""
+    sys.stdout.flush()
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc,valid-type]
+    """PuLP's HiGHS solver, handing the problem over in one ``passModel`` call."""
+
+    def __init__(
+        self, columns: list[pulp.LpVariable], rows: list[pulp.LpConstraint], **options: Any
+    ):
+        super().__init__(mip=False, msg=False, **options)
+        self.columns = columns
+        self.rows = rows
+
+    def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
+        with _stdout_silenced():
+            super().createAndConfigureSolver(lp)
+
+    def buildSolverModel(self, lp: pulp.LpProblem) -> None:
+        for i, var in enumerate(self.columns):
+            var.index = i
+        n = len(self.columns)
+        row_index: list[int] = []
+        col_index: list[int] = []
+        values: list[float] = []
+        row_lower = np.empty(len(self.rows))
+        row_upper = np.empty(len(self.rows))
+        for r, constraint in enumerate(self.rows):
+            constraint.index = r
+            for var, coefficient in constraint.items():
+                col_index.append(var.index)
+                values.append(coefficient)
+            row_index.extend([r] * len(constraint))
+            lo, up = constraint.getLb(), constraint.getUb()
+            row_lower[r] = -highspy.kHighsInf if lo is None else lo
+            row_upper[r] = highspy.kHighsInf if up is None else up
+        cost = np.zeros(n)
+        for var, coefficient in lp.objective.items():
+            cost[var.index] = coefficient
+        lower = np.array(
+            [-highspy.kHighsInf if v.lowBound is None else v.lowBound for v in self.columns],
+            dtype=float,
+        )
+        upper = np.array(
+            [highspy.kHighsInf if v.upBound is None else v.upBound for v in self.columns],
+            dtype=float,
+        )
+        pass_arrays(
+            lp.solverModel,
+            cost,
+            lower,
+            upper,
+            row_lower,
+            row_upper,
+            np.asarray(row_index, dtype=np.int64),
+            np.asarray(col_index, dtype=np.int64),
+            np.asarray(values, dtype=float),
+        )
+
+
+def pass_arrays(
+    h: highspy.Highs,
+    cost: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    values: np.ndarray,
+) -> None:
+    """Load an LP given as COO arrays into a Highs object in one call (column-wise)."""
+    model = highspy.HighsLp()
+    model.num_col_ = len(cost)
+    model.num_row_ = len(row_lower)
+    model.col_cost_ = cost
+    model.col_lower_ = np.where(np.isinf(lower), -highspy.kHighsInf, lower)
+    model.col_upper_ = np.where(np.isinf(upper), highspy.kHighsInf, upper)
+    model.row_lower_ = np.where(np.isinf(row_lower), -highspy.kHighsInf, row_lower)
+    model.row_upper_ = np.where(np.isinf(row_upper), highspy.kHighsInf, row_upper)
+    order = np.lexsort((rows, cols))
+    start = np.zeros(len(cost) + 1, dtype=np.int32)
+    np.cumsum(np.bincount(cols, minlength=len(cost)), out=start[1:])
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = start
+    model.a_matrix_.index_ = rows[order].astype(np.int32)
+    model.a_matrix_.value_ = values[order]
+    status = h.passModel(model)
+    if status != highspy.HighsStatus.kOk:
+        raise SolveError(f"HiGHS refused the model: {status}")
+
+
+_HIGHS_STATUS = {
+    "kOptimal": "optimal",
+    "kInfeasible": "infeasible",
+    "kUnbounded": "unbounded",
+    "kUnboundedOrInfeasible": "infeasible or unbounded",
+    "kTimeLimit": "time limit",
+    "kIterationLimit": "iteration limit",
+}
+
+
+def _iterations(h: highspy.Highs) -> dict[str, int]:
+    info = h.getInfo()
+    counts = {
+        "ipm": int(info.ipm_iteration_count),
+        "crossover": int(info.crossover_iteration_count),
+        "simplex": int(info.simplex_iteration_count),
+    }
+    return {k: v for k, v in counts.items() if v}
+
+
+def _highs_status(h: highspy.Highs) -> str:
+    raw = h.getModelStatus()
+    name = getattr(raw, "name", str(raw)).split(".")[-1]
+    return _HIGHS_STATUS.get(name, name)
+
+
+# Above this many columns, a later stage is solved faster by a fresh interior point
+# (with presolve and crossover) than by primal simplex from the previous vertex:
+# 7.0 s against 18.3 s for stage 2 at 2,000 offices x 24 months (304k columns),
+# 0.67 s against 0.58 s at 514 x 12 (40k); see benchmarks/README.md.
+LATER_STAGE_IPM_COLUMNS = 100_000
+
+
+def later_stage_options(method: str, n_cols: int) -> dict[str, Any]:
+    """HiGHS options for stages after the first, which start from an optimal vertex."""
+    if method in ("hipo", "ipx") and n_cols > LATER_STAGE_IPM_COLUMNS:
+        return {"solver": method, "run_crossover": "on"}
+    return {"solver": "simplex", "simplex_strategy": 4}  # primal, from the previous vertex
+
+
+class HighsBackend:
+    """HiGHS behind the stage loop, on a model loaded either from PuLP or from the arrays."""
+
+    def __init__(self, h: highspy.Highs, lp: LinearProgram, method: str, handover: float) -> None:
+        self.h = h
+        self.lp = lp
+        self.method = method
+        self.handover_seconds = handover
+        self.info: dict[str, Any] = {"name": "highs", "version": highs_version(), "method": method}
+
+    @classmethod
+    def from_pulp(cls, lp: LinearProgram, model: PulpModel, options: SolveOptions) -> HighsBackend:
+        """HiGHS loaded with the PuLP problem ``model`` of ``lp`` (the normal path)."""
+        method = resolve_method(options.method)
+        extra: dict[str, Any] = {"solver": method}
+        if method in ("hipo", "ipx"):
+            extra["run_crossover"] = "on"
+        if method == "hipo":
+            # Normal equations rather than HiPO's own choice: 15-20% faster on every size
+            # measured (benchmarks/README.md).
+            extra["hipo_system"] = "normaleq"
+        solver = BulkHiGHS(
+            model.variables, model.constraints, timeLimit=options.time_limit, **extra
+        )
+        began = time.perf_counter()
+        solver.createAndConfigureSolver(model.problem)
+        solver.buildSolverModel(model.problem)
+        return cls(model.problem.solverModel, lp, method, time.perf_counter() - began)
+
+    @classmethod
+    def from_arrays(cls, lp: LinearProgram) -> HighsBackend:
+        """HiGHS loaded straight from the arrays, dual simplex: for a side problem (stage 0)."""
+        with _stdout_silenced():
+            h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("solver", "simplex")
+        began = time.perf_counter()
+        pass_arrays(
+            h,
+            lp.stages[0].objective,
+            lp.col_lower,
+            lp.col_upper,
+            lp.row_lower,
+            lp.row_upper,
+            lp.row_of_entries(),
+            lp.indices.astype(np.int64),
+            lp.data,
+        )
+        return cls(h, lp, "simplex", time.perf_counter() - began)
+
+    def set_objective(self, objective: np.ndarray, *, first: bool) -> None:
+        """Minimise ``objective``; after the first stage, with the later stages' options."""
+        n = self.lp.n_cols
+        self.h.changeColsCost(n, np.arange(n, dtype=np.int32), objective)
+        if not first:
+            for key, value in later_stage_options(self.method, n).items():
+                self.h.setOptionValue(key, value)
+
+    def run(self, label: str, deadline: Deadline) -> StageResult:
+        """Run HiGHS with the time left; SolveError unless HiGHS itself says optimal."""
+        remaining = deadline.remaining()
+        if remaining is not None:
+            self.h.setOptionValue("time_limit", float(remaining))
+        began = time.perf_counter()
+        self.h.run()
+        status = _highs_status(self.h)
+        if status == "time limit":
+            raise time_limit_error(deadline.limit, label)
+        if status != "optimal":
+            raise SolveError(f"HiGHS could not solve {label}: {status}")
+        objective = self.h.getInfo().objective_function_value
+        return StageResult(status, objective, time.perf_counter() - began, _iterations(self.h))
+
+    def solution(self) -> Solution:
+        """HiGHS's column and row values and duals."""
+        s = self.h.getSolution()
+        return Solution(
+            np.asarray(s.col_value),
+            np.asarray(s.col_dual),
+            np.asarray(s.row_value),
+            np.asarray(s.row_dual),
+        )
+
+    def fix(self, cols: np.ndarray, value: np.ndarray, rows: np.ndarray, bound: np.ndarray) -> None:
+        """Fix columns and hold rows, as bounds (a network LP stays one)."""
+        if len(cols):
+            self.h.changeColsBounds(len(cols), cols.astype(np.int32), value, value)
+        if len(rows):
+            self.h.changeRowsBounds(len(rows), rows.astype(np.int32), bound, bound)  # type: ignore[attr-defined]  # missing from highspy's stubs
+
+
+def highs_version() -> str:
+    """The version of the HiGHS library in use."""
+    with _stdout_silenced():
+        h = highspy.Highs()
+    return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"

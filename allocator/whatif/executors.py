@@ -1,0 +1,123 @@
+"""Where a batch's scenarios run: local processes or a Dask cluster.
+
+The instance (and a baseline plan) is sent once to each worker, not once per
+scenario: to each local process by its initializer, to a Dask cluster with
+``client.scatter(..., broadcast=True)``. Processes are started from a clean
+fork server, so a caller's script without a ``__main__`` guard is never
+imported again. Dask is imported only when a scheduler is given.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from allocator._version import __version__
+from allocator.errors import AllocatorError
+from allocator.plan import Plan
+from allocator.whatif.task import Shared, Task, crashed, run_scenario
+
+Record = Callable[[dict[str, Any], Plan | None], None]
+
+
+# -- local processes ----------------------------------------------------------------------
+
+_WORKER: dict[str, Shared] = {}
+
+
+def _init_process(shared: Shared) -> None:
+    """Initializer of each local worker process: keep the shared data for every task."""
+    _WORKER["shared"] = shared
+
+
+def _process_task(task: Task) -> tuple[dict[str, Any], Plan | None]:
+    return run_scenario(_WORKER["shared"], task)
+
+
+def run_processes(
+    n: int,
+    shared: Shared,
+    tasks: list[Task],
+    record: Record,
+) -> None:
+    """Solve ``tasks`` in ``n`` local processes (forked from a clean fork server)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["allocator.whatif.task"])
+    executor = ProcessPoolExecutor(
+        max_workers=n, mp_context=context, initializer=_init_process, initargs=(shared,)
+    )
+    try:
+        futures: dict[Future, Task] = {executor.submit(_process_task, t): t for t in tasks}
+        for future in as_completed(futures):
+            try:
+                row, plan = future.result()
+            except BrokenProcessPool as error:
+                row, plan = crashed(futures[future], f"a worker process died: {error}"), None
+            record(row, plan)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+# -- Dask distributed ---------------------------------------------------------------------
+
+
+def _worker_version() -> str:
+    """Run on every Dask worker: the allocator version it imports."""
+    from allocator._version import __version__ as version
+
+    return version
+
+
+def run_dask(
+    scheduler: str,
+    shared: Shared,
+    tasks: list[Task],
+    record: Record,
+) -> None:
+    """Solve ``tasks`` on the Dask cluster at ``scheduler``; the shared data go once per worker."""
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise AllocatorError(
+            "--scheduler needs Dask distributed: pip install 'allocator[distributed]'"
+        ) from None
+    try:
+        client = Client(scheduler, timeout=15, set_as_default=False)
+    except (OSError, TimeoutError) as error:
+        raise AllocatorError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+    try:
+        try:
+            versions = client.run(_worker_version)
+        except Exception as error:
+            raise AllocatorError(
+                f"the Dask workers at {scheduler} cannot run allocator ({error}); "
+                "install allocator on every worker"
+            ) from None
+        if not versions:
+            raise AllocatorError(f"the Dask cluster at {scheduler} has no workers")
+        wrong = sorted({v for v in versions.values() if v != __version__})
+        if wrong:
+            raise AllocatorError(
+                f"the Dask workers run allocator {', '.join(wrong)}, this is "
+                f"{__version__}; install the same version everywhere"
+            )
+        data = client.scatter(shared, broadcast=True, hash=False)
+        batch = uuid.uuid4().hex[:8]
+        futures = {
+            client.submit(run_scenario, data, task, key=f"allocator-{batch}-{i}", pure=False): task
+            for i, task in enumerate(tasks)
+        }
+        for future in dask_completed(list(futures), loop=client.loop):
+            try:
+                row, plan = future.result()
+            except Exception as error:  # a lost worker, a task the cluster gave up on
+                row, plan = crashed(futures[future], f"{type(error).__name__}: {error}"), None
+            record(row, plan)
+            future.release()
+    finally:
+        client.close()
