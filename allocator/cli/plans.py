@@ -85,6 +85,39 @@ def solve(
             show.plan_summary(out(), plan.summary, str(target))
 
 
+# The re-plan's new facts and options.
+ActualsOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Folder with what really happened before --from: shipments.csv, issuance.csv, "
+        "supply.csv (any of them; a row replaces the old plan's row with the same key)."
+    ),
+]
+NewSupplyOption = Annotated[
+    Path | None,
+    typer.Option(help="supply.csv replacing the supply from --from on (a delayed tranche)."),
+]
+NewDemandOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="demand.csv replacing the demand arising from --from on (a surge); the backlog "
+        "carried into --from follows from the old plan."
+    ),
+]
+NewCapacityOption = Annotated[
+    Path | None,
+    typer.Option(help="capacity.csv with overrides from --from on (a closed road)."),
+]
+FreezeOption = Annotated[
+    int,
+    typer.Option(min=0, help="Keep the old plan's shipments of the first N months where possible."),
+]
+StabilityOption = Annotated[
+    float,
+    typer.Option(min=0, help="Penalty per card moved away from the old plan's shipments."),
+]
+
+
 @app.command("replan")
 def replan_command(
     instance: InstancePath,
@@ -100,38 +133,12 @@ def replan_command(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="New plan folder to write.", show_default=False)
     ],
-    actuals: Annotated[
-        Path | None,
-        typer.Option(
-            help="Folder with what really happened before --from: shipments.csv, issuance.csv, "
-            "supply.csv (any of them; a row replaces the old plan's row with the same key)."
-        ),
-    ] = None,
-    supply: Annotated[
-        Path | None,
-        typer.Option(help="supply.csv replacing the supply from --from on (a delayed tranche)."),
-    ] = None,
-    demand: Annotated[
-        Path | None,
-        typer.Option(
-            help="demand.csv replacing the demand arising from --from on (a surge); the backlog "
-            "carried into --from follows from the old plan."
-        ),
-    ] = None,
-    capacity: Annotated[
-        Path | None,
-        typer.Option(help="capacity.csv with overrides from --from on (a closed road)."),
-    ] = None,
-    freeze: Annotated[
-        int,
-        typer.Option(
-            min=0, help="Keep the old plan's shipments of the first N months where possible."
-        ),
-    ] = 0,
-    stability: Annotated[
-        float,
-        typer.Option(min=0, help="Penalty per card moved away from the old plan's shipments."),
-    ] = 0.0,
+    actuals: ActualsOption = None,
+    supply: NewSupplyOption = None,
+    demand: NewDemandOption = None,
+    capacity: NewCapacityOption = None,
+    freeze: FreezeOption = 0,
+    stability: StabilityOption = 0.0,
     solver: SolverOption = SolverName.highs,
     time_limit: TimeLimitOption = None,
     method: MethodOption = Method.auto,

@@ -15,6 +15,7 @@ by 24 months takes well under a second.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -92,6 +93,22 @@ def _check(offices: int, months: int, hubs: int, start: str) -> None:
         raise InputError(problems)
 
 
+@dataclass(frozen=True)
+class _Places:
+    """Where the hubs and offices are, and which hub serves each office."""
+
+    hub_ids: np.ndarray
+    provinces: np.ndarray
+    hub_lat: np.ndarray
+    hub_lon: np.ndarray
+    office_ids: np.ndarray
+    office_names: np.ndarray
+    off_lat: np.ndarray
+    off_lon: np.ndarray
+    home: np.ndarray  # each office's hub
+    road_km: np.ndarray  # from its hub
+
+
 def generate_instance(
     offices: int, months: int, seed: int = 0, *, start: str = "2017-03", hubs: int = 34
 ) -> Instance:
@@ -116,8 +133,37 @@ def generate_instance(
     _check(offices, months, hubs, start)
     rng = np.random.Generator(np.random.PCG64(seed))
     periods = np.array(month_labels(start, months), dtype=object)
+    # The draws are made in this order (places, demand, supply, printers): keep it.
+    places = _places(rng, offices, hubs)
+    demand, backlog = _demand(rng, places.office_ids, months, periods)
+    supply = _supply(rng, int(demand["quantity"].sum()), months, periods)
+    nodes = _nodes(rng, places)
+    return Instance(
+        name=f"synthetic-{offices}x{months}-s{seed}",
+        start=start,
+        periods=months,
+        categories=dict(CATEGORIES),
+        nodes=nodes,
+        links=_links(places, backlog),
+        supply=supply,
+        demand=demand,
+        capacity=pd.DataFrame(
+            {
+                "what": pd.Series([], dtype="str"),
+                "id": pd.Series([], dtype="str"),
+                "period": pd.Series([], dtype="str"),
+                "capacity": pd.Series([], dtype="int64"),
+            }
+        ),
+        description=(
+            f"Synthetic e-KTP network (allocator generate, seed {seed}): vendor, central "
+            f"warehouse, {hubs} hubs, {offices} offices, {months} months from {start}"
+        ),
+    )
 
-    # -- hubs: provinces clustered on islands -------------------------------------------
+
+def _places(rng: np.random.Generator, offices: int, hubs: int) -> _Places:
+    """Hubs clustered like provinces on islands; offices around a hub, served by the nearest."""
     share = _ISLANDS[:, 5] / _ISLANDS[:, 5].sum()
     island = rng.choice(len(_ISLANDS), size=hubs, p=share)
     along = rng.uniform(0.0, 1.0, size=hubs)
@@ -126,10 +172,6 @@ def generate_instance(
     hub_lon = seg[:, 1] + along * (seg[:, 3] - seg[:, 1]) + rng.normal(0, 1, hubs) * seg[:, 4]
     hub_lat, hub_lon = _clip_box(hub_lat, hub_lon)
     hw = len(str(hubs))
-    hub_ids = np.array([f"H{i:0{hw}d}" for i in range(1, hubs + 1)], dtype=object)
-    provinces = np.array([f"Province {i:0{hw}d}" for i in range(1, hubs + 1)], dtype=object)
-
-    # -- offices: around a hub, then attached to the nearest one -------------------------
     hub_size = rng.dirichlet(np.full(hubs, 2.0))
     anchor = rng.choice(hubs, size=offices, p=hub_size)
     off_lat, off_lon = _clip_box(
@@ -138,12 +180,29 @@ def generate_instance(
     )
     dist = _haversine_km(off_lat[:, None], off_lon[:, None], hub_lat[None, :], hub_lon[None, :])
     home = dist.argmin(axis=1)
-    road_km = dist[np.arange(offices), home]
     ow = max(4, len(str(offices)))
-    office_ids = np.array([f"D{i:0{ow}d}" for i in range(1, offices + 1)], dtype=object)
-    office_names = np.array([f"District {i:0{ow}d}" for i in range(1, offices + 1)], dtype=object)
+    return _Places(
+        hub_ids=np.array([f"H{i:0{hw}d}" for i in range(1, hubs + 1)], dtype=object),
+        provinces=np.array([f"Province {i:0{hw}d}" for i in range(1, hubs + 1)], dtype=object),
+        hub_lat=hub_lat,
+        hub_lon=hub_lon,
+        office_ids=np.array([f"D{i:0{ow}d}" for i in range(1, offices + 1)], dtype=object),
+        office_names=np.array(
+            [f"District {i:0{ow}d}" for i in range(1, offices + 1)], dtype=object
+        ),
+        off_lat=off_lat,
+        off_lon=off_lon,
+        home=home,
+        road_km=dist[np.arange(offices), home],
+    )
 
-    # -- demand -----------------------------------------------------------------------------
+
+def _demand(
+    rng: np.random.Generator, office_ids: np.ndarray, months: int, periods: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """``demand.csv`` (backlog in month 1, new demand monthly, priority in months 1-2) and
+    each office's backlog."""
+    offices = len(office_ids)
     pop = rng.lognormal(0.0, 0.7, offices)
     pop = pop / pop.mean()
     backlog = np.rint(BACKLOG_PER_OFFICE * pop).astype(np.int64)
@@ -153,7 +212,6 @@ def generate_instance(
     prio = np.rint(
         pop[:, None] * rng.uniform(300, 1500, size=(offices, prio_months)) * has_prio[:, None]
     ).astype(np.int64)
-
     t_new = np.tile(np.arange(months), offices)
     t_pri = np.tile(np.arange(prio_months), offices)
     demand = pd.DataFrame(
@@ -175,7 +233,7 @@ def generate_instance(
     demand = demand[demand["quantity"] > 0]
     # Office ids are zero-padded, so this is also the offices' numeric order.
     demand = demand.sort_values(["node", "t", "category"], kind="stable")
-    demand = pd.DataFrame(
+    table = pd.DataFrame(
         {
             "node": demand["node"].to_numpy(dtype=object),
             "period": periods[demand["t"].to_numpy()],
@@ -183,9 +241,13 @@ def generate_instance(
             "quantity": demand["quantity"].to_numpy(np.int64),
         }
     ).astype({"node": "str", "period": "str", "category": "str"})
-    total_demand = int(demand["quantity"].sum())
+    return table, backlog
 
-    # -- supply: tranches from the vendor, a fraction of demand ------------------------------
+
+def _supply(
+    rng: np.random.Generator, total_demand: int, months: int, periods: np.ndarray
+) -> pd.DataFrame:
+    """Tranches from the vendor in months 1-3 and every other month after, a fraction of demand."""
     tranche_t = np.array([t for t in (0, 1, 2) if t < months] + list(range(4, months, 2)))
     fraction = rng.uniform(*SUPPLY_FRACTION)
     weights = 0.8 ** np.arange(len(tranche_t)) * rng.uniform(0.8, 1.2, len(tranche_t))
@@ -193,7 +255,7 @@ def generate_instance(
     target = max(target, int(np.ceil(SUPPLY_FRACTION[0] * total_demand)))
     qty = np.floor(target * weights / weights.sum()).astype(np.int64)
     qty[0] += target - int(qty.sum())
-    supply = pd.DataFrame(
+    return pd.DataFrame(
         {
             "node": np.full(len(tranche_t), VENDOR[0], dtype=object),
             "period": periods[tranche_t],
@@ -201,21 +263,26 @@ def generate_instance(
         }
     ).astype({"node": "str", "period": "str"})
 
-    # -- nodes ------------------------------------------------------------------------------
+
+def _nodes(rng: np.random.Generator, p: _Places) -> pd.DataFrame:
+    """``nodes.csv``: vendor, warehouse, hubs and offices, each office with its printers."""
+    hubs, offices = len(p.hub_ids), len(p.office_ids)
     printers = rng.choice([1, 2, 3], size=offices, p=[0.5, 0.35, 0.15])
     per_day = rng.integers(100, 301, size=offices)
     issue_cap = WORKING_DAYS * per_day * printers
     n_nodes = 2 + hubs + offices
     nodes = pd.DataFrame(
         {
-            "id": np.concatenate([[VENDOR[0], WAREHOUSE[0]], hub_ids, office_ids]),
-            "name": np.concatenate([[VENDOR[1], WAREHOUSE[1]], "Hub " + provinces, office_names]),
+            "id": np.concatenate([[VENDOR[0], WAREHOUSE[0]], p.hub_ids, p.office_ids]),
+            "name": np.concatenate(
+                [[VENDOR[1], WAREHOUSE[1]], "Hub " + p.provinces, p.office_names]
+            ),
             "kind": np.array(
                 ["source", "hub"] + ["hub"] * hubs + ["office"] * offices, dtype=object
             ),
-            "region": np.concatenate([[VENDOR[2], WAREHOUSE[2]], provinces, provinces[home]]),
-            "lat": np.concatenate([[VENDOR[3], WAREHOUSE[3]], hub_lat, off_lat]),
-            "lon": np.concatenate([[VENDOR[4], WAREHOUSE[4]], hub_lon, off_lon]),
+            "region": np.concatenate([[VENDOR[2], WAREHOUSE[2]], p.provinces, p.provinces[p.home]]),
+            "lat": np.concatenate([[VENDOR[3], WAREHOUSE[3]], p.hub_lat, p.off_lat]),
+            "lon": np.concatenate([[VENDOR[4], WAREHOUSE[4]], p.hub_lon, p.off_lon]),
             "stock": np.zeros(n_nodes, np.int64),
             "storage": pd.array([pd.NA] * n_nodes, dtype="Int64"),
             "issue_capacity": pd.array(
@@ -227,29 +294,32 @@ def generate_instance(
         }
     )
     nodes.loc[: 1 + hubs, "issue_capacity"] = pd.NA
-    nodes = nodes.astype({"id": "str", "name": "str", "kind": "str", "region": "str"})
+    return nodes.astype({"id": "str", "name": "str", "kind": "str", "region": "str"})
 
-    # -- links ------------------------------------------------------------------------------
-    wh_km = _haversine_km(WAREHOUSE[3], WAREHOUSE[4], hub_lat, hub_lon)
+
+def _links(p: _Places, backlog: np.ndarray) -> pd.DataFrame:
+    """``links.csv``: vendor to warehouse by road, warehouse to hubs by sea (and air for far
+    hubs, with a capacity), hubs to their offices by road (a month for the most remote)."""
+    hubs, offices = len(p.hub_ids), len(p.office_ids)
+    wh_km = _haversine_km(WAREHOUSE[3], WAREHOUSE[4], p.hub_lat, p.hub_lon)
     far = wh_km >= FAR_KM
     sea_cost = np.rint(50 + 0.1 * wh_km)
-    hub_backlog = np.bincount(home, weights=backlog, minlength=hubs)
+    hub_backlog = np.bincount(p.home, weights=backlog, minlength=hubs)
     air_cap = np.maximum(100, np.rint(0.05 * hub_backlog / 100) * 100).astype(np.int64)
     n_remote = offices // 30
     remote = np.zeros(offices, bool)
     if n_remote:
-        remote[np.argsort(-road_km, kind="stable")[:n_remote]] = True
+        remote[np.argsort(-p.road_km, kind="stable")[:n_remote]] = True
     vw_km = float(_haversine_km(VENDOR[3], VENDOR[4], WAREHOUSE[3], WAREHOUSE[4]))
-
     frm = np.concatenate(
         [
             [VENDOR[0]],
             np.repeat(WAREHOUSE[0], hubs),
             np.repeat(WAREHOUSE[0], far.sum()),
-            hub_ids[home],
+            p.hub_ids[p.home],
         ]
-    )
-    to = np.concatenate([[WAREHOUSE[0]], hub_ids, hub_ids[far], office_ids])
+    ).astype(object)
+    to = np.concatenate([[WAREHOUSE[0]], p.hub_ids, p.hub_ids[far], p.office_ids]).astype(object)
     mode = np.concatenate(
         [
             ["road"],
@@ -260,13 +330,11 @@ def generate_instance(
     )
     capacity = np.concatenate([[-1], np.full(hubs, -1), air_cap[far], np.full(offices, -1)])
     cost = np.concatenate(
-        [[np.rint(20 + 0.05 * vw_km)], sea_cost, 4 * sea_cost[far], np.rint(5 + 0.2 * road_km)]
+        [[np.rint(20 + 0.05 * vw_km)], sea_cost, 4 * sea_cost[far], np.rint(5 + 0.2 * p.road_km)]
     )
     lead = np.concatenate(
         [[0], far.astype(np.int64), np.zeros(far.sum(), np.int64), remote.astype(np.int64)]
     )
-    frm = frm.astype(object)
-    to = to.astype(object)
     links = pd.DataFrame(
         {
             "id": frm + ">" + to + ":" + mode,
@@ -279,32 +347,7 @@ def generate_instance(
         }
     )
     links.loc[capacity < 0, "capacity"] = pd.NA
-    links = links.astype({"id": "str", "from": "str", "to": "str", "mode": "str"})
-
-    capacity_table = pd.DataFrame(
-        {
-            "what": pd.Series([], dtype="str"),
-            "id": pd.Series([], dtype="str"),
-            "period": pd.Series([], dtype="str"),
-            "capacity": pd.Series([], dtype="int64"),
-        }
-    )
-    name = f"synthetic-{offices}x{months}-s{seed}"
-    return Instance(
-        name=name,
-        start=start,
-        periods=months,
-        categories=dict(CATEGORIES),
-        nodes=nodes,
-        links=links,
-        supply=supply,
-        demand=demand,
-        capacity=capacity_table,
-        description=(
-            f"Synthetic e-KTP network (allocator generate, seed {seed}): vendor, central "
-            f"warehouse, {hubs} hubs, {offices} offices, {months} months from {start}"
-        ),
-    )
+    return links.astype({"id": "str", "from": "str", "to": "str", "mode": "str"})
 
 
 def write_generated(

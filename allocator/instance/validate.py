@@ -148,12 +148,7 @@ def validate_frames(
     out.raise_if_any()
     if start is None or periods is None:  # pragma: no cover - reported above
         raise AssertionError("unreadable settings must have been reported")
-    built = {}
-    for filename, (columns, _) in schema.FILES.items():
-        table = schema.TABLES[filename]
-        if table not in tables:  # absent, and already reported by the loader
-            tables[table] = parse_table(_empty(columns), columns, labels[table], out)
-        built[table] = tables[table].frame(columns)
+    built = _frames(tables, labels, out)
     return InstanceFields(
         name=name,
         start=start,
@@ -167,6 +162,19 @@ def validate_frames(
         description=description,
         source=source,
     )
+
+
+def _frames(
+    tables: dict[str, ParsedTable], labels: dict[str, str], out: Collector
+) -> dict[str, pd.DataFrame]:
+    """Every table as a typed DataFrame (an absent optional one with no rows)."""
+    built = {}
+    for filename, (columns, _) in schema.FILES.items():
+        table = schema.TABLES[filename]
+        if table not in tables:  # absent, and already reported by the loader
+            tables[table] = parse_table(_empty(columns), columns, labels[table], out)
+        built[table] = tables[table].frame(columns)
+    return built
 
 
 def _empty(columns: tuple[schema.Column, ...]) -> pd.DataFrame:

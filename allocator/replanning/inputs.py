@@ -18,11 +18,11 @@ import pandas as pd
 
 from allocator.errors import InputError
 from allocator.instance import Instance, schema
-from allocator.instance.cells import text_frame
+from allocator.instance.cells import quote, text_frame
 from allocator.instance.locations import Locations
 from allocator.instance.periods import horizon_text
 from allocator.instance.problems import Collector
-from allocator.instance.tables import parse_table
+from allocator.instance.tables import ParsedTable, parse_table, report_repeats, report_unknown
 from allocator.instance.text import read_csv_file
 from allocator.instance.validate import validate_frames
 
@@ -79,44 +79,63 @@ def _parse_actual(
     label: str,
     instance: Instance,
     out: Collector,
-) -> pd.DataFrame | None:
+) -> ParsedTable | None:
     """Parse an actuals table by its declared columns, exactly as instance files are parsed."""
-    columns = ACTUAL_COLUMNS[kind]
     parsed = parse_table(
         frame,
-        columns,
+        ACTUAL_COLUMNS[kind],
         label,
         out,
         rows=rows,
         horizon=instance.months,
         horizon_text=horizon_text(instance.start, instance.periods),
     )
-    if parsed.missing:
-        return None
-    table = parsed.frame(columns, extras=False)
-    table["_row"] = rows
-    return table
+    return None if parsed.missing else parsed
 
 
-def _known(
-    table: pd.DataFrame, column: str, known: pd.Index, label: str, what: str, out: Collector
-) -> None:
-    values = table[column].astype(str)
-    bad = (values != "") & ~values.isin(known)
-    out.cells(label, table["_row"].to_numpy(), column, bad, "'" + values + f"' is not {what}")
-
-
-def _repeats(table: pd.DataFrame, keys: list[str], label: str, out: Collector) -> None:
-    key = table[keys].astype(str)
-    first = table.groupby(keys, sort=False)["_row"].transform("first")
-    for i in np.flatnonzero(key.duplicated(keep="first").to_numpy()):
-        described = ", ".join(f"{k} '{key.iloc[i][k]}'" for k in keys)
+def _given_actuals(
+    actuals: str | Path | Mapping[str, pd.DataFrame], out: Collector
+) -> dict[str, tuple[pd.DataFrame, np.ndarray, str]]:
+    """The actuals tables given: kind -> (cells, spreadsheet rows, label for problems)."""
+    given: dict[str, tuple[pd.DataFrame, np.ndarray, str]] = {}
+    if isinstance(actuals, Mapping):
+        for key, frame in actuals.items():
+            if key not in ACTUAL_FILES:
+                out.add(
+                    "actuals",
+                    None,
+                    None,
+                    f"unknown actuals table '{key}'; give shipments, issuance or supply",
+                )
+            elif frame is not None:
+                given[key] = (frame, np.arange(len(frame)) + 2, f"actuals {key}")
+        return given
+    folder = Path(actuals)
+    if not folder.is_dir():
+        out.add(str(folder), None, None, "actuals folder not found")
+        return given
+    for kind in ACTUAL_FILES:
+        path = folder / f"{kind}.csv"
+        if path.is_file():
+            read = read_csv_file(path, str(path), out)
+            if read is not None:
+                given[kind] = (read[0], read[1], str(path))
+    if not any((folder / f"{kind}.csv").is_file() for kind in ACTUAL_FILES):
         out.add(
-            label,
-            int(table["_row"].iloc[i]),
-            keys[0],
-            f"{described} repeats row {int(first.iloc[i])}; give each once",
+            str(folder),
+            None,
+            None,
+            "holds none of shipments.csv, issuance.csv, supply.csv: nothing to take as actual",
         )
+    return given
+
+
+#: The keys of each actuals table: one row per key.
+ACTUAL_KEYS = {
+    "shipments": ["link", "period"],
+    "issuance": ["node", "period", "category"],
+    "supply": ["node", "period"],
+}
 
 
 def check_actuals(
@@ -128,83 +147,57 @@ def check_actuals(
     """Read and check ``actuals`` (a folder or a mapping of DataFrames)."""
     if actuals is None:
         return {}
-    given: dict[str, tuple[pd.DataFrame, np.ndarray, str]] = {}
-    if isinstance(actuals, Mapping):
-        for key, frame in actuals.items():
-            if key not in ACTUAL_FILES:
-                out.add(
-                    "actuals",
-                    None,
-                    None,
-                    f"unknown actuals table '{key}'; give shipments, issuance or supply",
-                )
-                continue
-            if frame is not None:
-                given[key] = (frame, np.arange(len(frame)) + 2, f"actuals {key}")
-    else:
-        folder = Path(actuals)
-        if not folder.is_dir():
-            out.add(str(folder), None, None, "actuals folder not found")
-            return {}
-        for kind in ACTUAL_FILES:
-            path = folder / f"{kind}.csv"
-            if path.is_file():
-                read = read_csv_file(path, str(path), out)
-                if read is not None:
-                    given[kind] = (read[0], read[1], str(path))
-        if not any((folder / f"{kind}.csv").is_file() for kind in ACTUAL_FILES):
-            out.add(
-                str(folder),
-                None,
-                None,
-                "holds none of shipments.csv, issuance.csv, supply.csv: nothing to take as actual",
-            )
-    first = instance.month_label(start)
     before = (
-        f" is not before --from {first}: actuals record what happened before the re-planned "
-        "months (give later supply with --supply, later capacity with --capacity)"
+        f" is not before --from {instance.month_label(start)}: actuals record what happened "
+        "before the re-planned months (give later supply with --supply, later capacity with "
+        "--capacity)"
     )
     checked: dict[str, Input] = {}
-    links = pd.Index(instance.links["id"])
-    nodes = pd.Index(instance.nodes["id"])
-    for kind, (frame, rows, label) in given.items():
-        table = _parse_actual(kind, frame, rows, label, instance, out)
-        if table is None:
+    for kind, (frame, rows, label) in _given_actuals(actuals, out).items():
+        parsed = _parse_actual(kind, frame, rows, label, instance, out)
+        if parsed is None:
             continue
-        t = pd.Series(np.zeros(len(table), dtype=np.int64))
+        _check_references(kind, parsed, instance, out)
+        table = parsed.frame(ACTUAL_COLUMNS[kind], extras=False)
+        table["_row"] = parsed.rows
         month = table["period"].isin(instance.months).to_numpy()
+        t = np.zeros(len(table), dtype=np.int64)
         if month.any():
             t[month] = instance.month_number(table.loc[month, "period"])
-        table["t"] = t.to_numpy()
-        late = month & (table["t"].to_numpy() >= start)
+        table["t"] = t
         out.cells(
-            label,
-            table["_row"].to_numpy(),
-            "period",
-            pd.Series(late),
-            "'" + table["period"] + "'" + before,
+            label, parsed.rows, "period", month & (t >= start), quote(table["period"]) + before
         )
         if kind == "shipments":
-            _known(table, "link", links, label, "a link in links.csv", out)
-            _repeats(table, ["link", "period"], label, out)
             _check_shipment_rows(table, instance, label, out)
-        elif kind == "issuance":
-            _known(table, "node", nodes, label, "a node in nodes.csv", out)
-            categories = ", ".join(instance.categories)
-            _known(
-                table,
-                "category",
-                pd.Index(list(instance.categories)),
-                label,
-                f"a category; the categories are: {categories}",
-                out,
-            )
-            _repeats(table, ["node", "period", "category"], label, out)
-        else:
-            _known(table, "node", nodes, label, "a node in nodes.csv", out)
-            _repeats(table, ["node", "period"], label, out)
         checked[kind] = Input(label, table)
     return checked
+
+
+def _check_references(kind: str, parsed: ParsedTable, instance: Instance, out: Collector) -> None:
+    """Known links, nodes and categories, and one row per key."""
+    if kind == "shipments":
+        report_unknown(
+            parsed, "link", set(instance.links["id"]), out, " is not a link in links.csv"
+        )
+    else:
+        report_unknown(
+            parsed, "node", set(instance.nodes["id"]), out, " is not a node in nodes.csv"
+        )
+    if kind == "issuance":
+        categories = ", ".join(instance.categories)
+        report_unknown(
+            parsed,
+            "category",
+            set(instance.categories),
+            out,
+            f" is not a category; the categories are: {categories}",
+        )
+    keys = ACTUAL_KEYS[kind]
+    describe = pd.Series([""] * len(parsed), dtype=object)
+    for i, key in enumerate(keys):
+        describe = describe + (", " if i else "") + key + " " + quote(parsed.data[key].astype(str))
+    report_repeats(parsed, keys, out, describe, "give each once")
 
 
 def _check_shipment_rows(

@@ -79,13 +79,15 @@ from allocator.instance import Instance, load_instance
 from allocator.instance.problems import Collector
 from allocator.model import ModelOptions, build_model
 from allocator.pipeline import Progress, options_from, solve_model
-from allocator.plan import Plan, Replan, read_plan
+from allocator.plan import PLAN_TABLES, Plan, Replan, read_plan
 from allocator.replanning.freeze import freeze as hold_frozen
-from allocator.replanning.inputs import check_actuals, check_override
-from allocator.replanning.state import executed, replan_instance
+from allocator.replanning.inputs import Input, check_actuals, check_override
+from allocator.replanning.state import Past, executed, replan_instance
 from allocator.replanning.summary import changes_table, replan_summary
 from allocator.solvers import Deadline, SolveOptions
 from allocator.verification import verify
+
+FACTS = ("supply", "demand", "capacity")
 
 
 def replan(
@@ -119,17 +121,11 @@ def replan(
         Folder with ``shipments.csv``, ``issuance.csv``, ``supply.csv`` (any of
         them), or a mapping of those names to DataFrames: what really left,
         was issued and arrived before ``start``.
-    supply
-        CSV path or DataFrame (``node, period, quantity``) replacing the supply
-        from ``start`` on.
-    demand
-        CSV path or DataFrame (``node, period, category, quantity``, as
-        ``demand.csv``) replacing the demand arising from ``start`` on. The
-        backlog carried into ``start`` is not in it: that follows from the
-        months before.
-    capacity
-        CSV path or DataFrame (``what, id, period, capacity``) of capacity
-        overrides added from ``start`` on.
+    supply, demand, capacity
+        CSV paths or DataFrames with the columns of ``supply.csv``,
+        ``demand.csv`` and ``capacity.csv``: the supply and the demand arising
+        from ``start`` on replace the instance's (the backlog carried into
+        ``start`` follows from the months before); capacity rows are added.
     freeze
         Months from ``start`` whose old shipments are kept where possible.
     stability
@@ -138,56 +134,33 @@ def replan(
     options, solver, method, time_limit
         As for :func:`allocator.solve`; the time limit covers the freeze probe too.
     check_plan
-        Verify ``plan`` against ``instance`` first (a plan made for other data
-        is an input error). Pass ``False`` only for a plan already verified
-        against this instance, as :func:`allocator.run_batch` does once for
-        all its scenarios.
+        Verify ``plan`` against ``instance`` first; ``False`` only for a plan
+        already verified against it (:func:`allocator.run_batch` checks once).
 
-    Raises
-    ------
-    InputError
-        Every problem in the new facts, with file, row and column.
-    SolveError
-        As for :func:`allocator.solve`.
+    Raises :class:`InputError` listing every problem in the new facts, with
+    file, row and column; :class:`SolveError` as :func:`allocator.solve` does.
     """
     options = options_from(options, solver, method, time_limit)
     began = time.perf_counter()
     deadline = Deadline(options.time_limit)
     say = progress or (lambda _message: None)
     say("loading the instance and the old plan")
-    if not isinstance(instance, Instance):
-        instance = load_instance(instance)
+    instance = instance if isinstance(instance, Instance) else load_instance(instance)
     folder = None if isinstance(plan, Plan) else str(plan)
-    if not isinstance(plan, Plan):
-        plan = read_plan(plan)
+    plan = plan if isinstance(plan, Plan) else read_plan(plan)
     _check_request(instance, plan, folder or "plan", start, freeze, stability, check_plan)
-    out = Collector()
     s = instance.months.index(start) + 1
-    actual = check_actuals(actuals, instance, s, out)
-    new_supply = check_override("supply", supply, instance, s, out)
-    new_demand = check_override("demand", demand, instance, s, out)
-    new_capacity = check_override("capacity", capacity, instance, s, out)
-    out.raise_if_any()
-    say("deriving the state")
-    past = executed(instance, plan, s, actual, out)
-    out.raise_if_any()
-    new = replan_instance(instance, past, s, new_supply, new_capacity, new_demand)
+    actual, past, new = _state(instance, plan, s, actuals, (supply, demand, capacity), say)
     seconds = {"load": time.perf_counter() - began}
 
-    began = time.perf_counter()
     old = plan.shipments.copy()
     kept, dropped = hold_frozen(new, old, int(freeze), options, deadline)
-    say("building the model")
     model = ModelOptions(
         reference=old[["link", "period", "quantity"]],
         stability=float(stability),
         fixed=kept[["link", "period", "quantity"]] if freeze else None,
     )
-    lp = build_model(new, model)
-    seconds["build"] = time.perf_counter() - began
-    made = solve_model(
-        new, lp, options, progress=progress, seconds=seconds, name="replan", deadline=deadline
-    )
+    made = _solve(new, model, options, deadline, progress, seconds)
     changes = changes_table(old, past.shipments, made.shipments)
     made.summary["replan"] = replan_summary(
         instance=instance,
@@ -202,15 +175,53 @@ def replan(
         changes=changes,
         new_summary=made.summary,
     )
-    return Replan(
-        shipments=made.shipments,
-        issuance=made.issuance,
-        stock=made.stock,
-        nodes=made.nodes,
-        summary=made.summary,
-        extra={"changes": changes},
-        instance=new,
+    tables = {name: getattr(made, name) for name in PLAN_TABLES}
+    return Replan(**tables, summary=made.summary, extra={"changes": changes}, instance=new)
+
+
+def _solve(
+    new: Instance,
+    model: ModelOptions,
+    options: SolveOptions,
+    deadline: Deadline,
+    progress: Progress | None,
+    seconds: dict[str, float],
+) -> Plan:
+    """The plan of the re-plan instance ``new``, with the old plan as the model's reference."""
+    if progress:
+        progress("building the model")
+    began = time.perf_counter()
+    lp = build_model(new, model)
+    seconds["build"] = time.perf_counter() - began
+    return solve_model(
+        new, lp, options, progress=progress, seconds=seconds, name="replan", deadline=deadline
     )
+
+
+def _state(
+    instance: Instance,
+    plan: Plan,
+    start: int,
+    actuals: str | Path | Mapping[str, pd.DataFrame] | None,
+    facts: tuple[str | Path | pd.DataFrame | None, ...],
+    say: Progress,
+) -> tuple[dict[str, Input], Past, Instance]:
+    """The actuals, the state they leave at ``start``, and the re-plan instance with the new facts.
+
+    ``facts`` are the new supply, demand and capacity (each may be ``None``).
+    Every problem in them is raised together, before the state is derived.
+    """
+    out = Collector()
+    actual = check_actuals(actuals, instance, start, out)
+    supply, demand, capacity = (
+        check_override(kind, given, instance, start, out)
+        for kind, given in zip(FACTS, facts, strict=True)
+    )
+    out.raise_if_any()
+    say("deriving the state")
+    past = executed(instance, plan, start, actual, out)
+    out.raise_if_any()
+    return actual, past, replan_instance(instance, past, start, supply, capacity, demand)
 
 
 def _check_request(

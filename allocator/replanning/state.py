@@ -47,16 +47,11 @@ def _override(old: pd.DataFrame, new: pd.DataFrame | None, keys: list[str]) -> p
     return pd.concat([old[~hit], new[[*keys, *[c for c in old.columns if c not in keys]]]])
 
 
-def executed(
-    instance: Instance, plan: Plan, start: int, actual: dict[str, Input], out: Collector
-) -> Past:
-    """What happened before ``start`` and the state it leaves; impossible actuals to ``out``."""
-    m = start - 1
-    nodes = pd.Index(instance.nodes["id"])
-    categories = pd.Index(list(instance.categories))
-    N, K = len(nodes), len(categories)
+def _executed_tables(
+    instance: Instance, plan: Plan, start: int, actual: dict[str, Input]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Shipments, issuance and supply of the months before ``start``, actuals replacing plan."""
     links = instance.links.set_index("id")
-
     old = plan.shipments[["link", "period", "quantity"]].copy()
     old["t"] = instance.month_number(old["period"].astype(str))
     old = old[old["t"] < start]
@@ -68,12 +63,6 @@ def executed(
         ["link", "t"],
     )
     shipments["quantity"] = shipments["quantity"].astype(np.int64)
-    frm = nodes.get_indexer(links.loc[shipments["link"], "from"])
-    to = nodes.get_indexer(links.loc[shipments["link"], "to"])
-    t = shipments["t"].to_numpy(np.int64)
-    arrive = shipments["arrive"].to_numpy(np.int64)
-    q = shipments["quantity"].to_numpy(np.int64)
-
     issued_old = plan.issuance[["node", "category", "period", "issued"]].copy()
     issued_old["t"] = instance.month_number(issued_old["period"].astype(str))
     issued_old = issued_old[issued_old["t"] < start]
@@ -92,6 +81,38 @@ def executed(
         None if new is None else new.table.astype({"quantity": np.int64}),
         ["node", "t"],
     )
+    return shipments, issuance, supply
+
+
+def _grid(
+    instance: Instance, table: pd.DataFrame, value: str, months: int, t: np.ndarray
+) -> np.ndarray:
+    """A (node, category, month) array of ``table[value]`` over months 1..``months``."""
+    nodes = pd.Index(instance.nodes["id"])
+    categories = pd.Index(list(instance.categories))
+    grid = np.zeros((len(nodes), len(categories), months), dtype=np.int64)
+    np.add.at(
+        grid,
+        (nodes.get_indexer(table["node"]), categories.get_indexer(table["category"]), t - 1),
+        table[value].to_numpy(np.int64),
+    )
+    return grid
+
+
+def executed(
+    instance: Instance, plan: Plan, start: int, actual: dict[str, Input], out: Collector
+) -> Past:
+    """What happened before ``start`` and the state it leaves; impossible actuals to ``out``."""
+    m = start - 1
+    nodes = pd.Index(instance.nodes["id"])
+    N, K = len(nodes), len(instance.categories)
+    links = instance.links.set_index("id")
+    shipments, issuance, supply = _executed_tables(instance, plan, start, actual)
+    frm = nodes.get_indexer(links.loc[shipments["link"], "from"])
+    to = nodes.get_indexer(links.loc[shipments["link"], "to"])
+    t = shipments["t"].to_numpy(np.int64)
+    arrive = shipments["arrive"].to_numpy(np.int64)
+    q = shipments["quantity"].to_numpy(np.int64)
 
     # Dense (node, month) and (node, category, month) arrays over months 1..m.
     flows = np.zeros((4, N, m), dtype=np.int64)  # supply, arrivals, departures, issued
@@ -103,60 +124,40 @@ def executed(
     landed = arrive < start
     np.add.at(flows[1], (to[landed], arrive[landed] - 1), q[landed])
     np.add.at(flows[2], (frm, t - 1), q)
-    S = np.zeros((N, K, m), dtype=np.int64)
-    np.add.at(
-        S,
-        (
-            nodes.get_indexer(issuance["node"]),
-            categories.get_indexer(issuance["category"]),
-            issuance["t"].to_numpy(np.int64) - 1,
-        ),
-        issuance["issued"].to_numpy(np.int64),
-    )
+    S = _grid(instance, issuance, "issued", m, issuance["t"].to_numpy(np.int64))
     flows[3] = S.sum(axis=1)
     stock0 = instance.nodes["stock"].to_numpy(np.int64)
     held = stock0[:, None] + np.cumsum(flows[0] + flows[1] - flows[2] - flows[3], axis=1)
-
-    D = np.zeros((N, K, instance.periods), dtype=np.int64)
     dem = instance.demand
-    np.add.at(
-        D,
-        (
-            nodes.get_indexer(dem["node"]),
-            categories.get_indexer(dem["category"]),
-            instance.month_number(dem["period"]) - 1,
-        ),
-        dem["quantity"].to_numpy(np.int64),
-    )
+    D = _grid(instance, dem, "quantity", instance.periods, instance.month_number(dem["period"]))
     B = np.cumsum(D[:, :, :m] - S, axis=2)
 
     _impossible_stock(instance, held, flows, shipments, issuance, supply, actual, out)
     _impossible_issue(instance, B, issuance, actual, out)
 
-    w = np.array([instance.categories[k] for k in categories], dtype=float)
+    w = np.array(list(instance.categories.values()), dtype=float)
     hold = instance.nodes["holding_cost"].to_numpy(float)
     cost = links.loc[shipments["link"], "cost"].to_numpy(float)
-    figures = {
-        "issued": int(S.sum()),
-        "card_months_waiting": int(B.sum()),
-        "waiting": float((w[None, :, None] * B).sum()),
-        "cost": float(cost @ q + (hold[:, None] * held).sum()),
-    }
     moving = ~landed
-    transit = pd.DataFrame(
-        {
-            "node": links.loc[shipments["link"], "to"].to_numpy()[moving],
-            "arrive": arrive[moving],
-            "quantity": q[moving],
-        }
-    )
-    shipments = shipments.assign(period=instance.month_label(t) if len(t) else [])
     return Past(
-        shipments=shipments[["link", "period", "t", "arrive", "quantity"]],
+        shipments=shipments.assign(period=instance.month_label(t) if len(t) else [])[
+            ["link", "period", "t", "arrive", "quantity"]
+        ],
         stock=held[:, -1] if m else stock0.copy(),
-        transit=transit,
+        transit=pd.DataFrame(
+            {
+                "node": links.loc[shipments["link"], "to"].to_numpy()[moving],
+                "arrive": arrive[moving],
+                "quantity": q[moving],
+            }
+        ),
         backlog=B[:, :, -1] if m else np.zeros((N, K), dtype=np.int64),
-        figures=figures,
+        figures={
+            "issued": int(S.sum()),
+            "card_months_waiting": int(B.sum()),
+            "waiting": float((w[None, :, None] * B).sum()),
+            "cost": float(cost @ q + (hold[:, None] * held).sum()),
+        },
     )
 
 

@@ -263,29 +263,34 @@ def network_map(
         ax.autoscale_view()
         ax.set_xlabel("longitude (°E)")
         ax.set_ylabel("latitude (°N)")
-        handles = [
-            Line2D([], [], marker="*", ls="", color="#1a202c", ms=10, label="source"),
-            Line2D([], [], marker="s", ls="", color="#1a202c", ms=5, label="hub"),
-            *(
-                Line2D([], [], color=LINK, lw=float(_width(q, top)), alpha=0.55, label=cards(q))
-                for q in (top, top / 10, top / 100)
-            ),
-            Line2D([], [], color="#cbd2d9", lw=1, label="link not used"),
-        ]
-        ax.legend(
-            handles=handles,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.12),
-            ncols=len(handles),
-            frameon=False,
-            title="cards moved along a link over the horizon",
-            title_fontsize=8,
-        )
+        _map_legend(ax, top)
         bar = fig.colorbar(
             points, ax=ax, shrink=0.7, pad=0.01, location="right", format=PercentFormatter(1.0)
         )
         bar.set_label("office fill rate")
         return _svg(fig, "map")
+
+
+def _map_legend(ax: Any, top: float) -> None:
+    """The map's legend under it: sources, hubs, and link widths for ``top`` cards and less."""
+    handles = [
+        Line2D([], [], marker="*", ls="", color="#1a202c", ms=10, label="source"),
+        Line2D([], [], marker="s", ls="", color="#1a202c", ms=5, label="hub"),
+        *(
+            Line2D([], [], color=LINK, lw=float(_width(q, top)), alpha=0.55, label=cards(q))
+            for q in (top, top / 10, top / 100)
+        ),
+        Line2D([], [], color="#cbd2d9", lw=1, label="link not used"),
+    ]
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncols=len(handles),
+        frameon=False,
+        title="cards moved along a link over the horizon",
+        title_fontsize=8,
+    )
 
 
 def changes_by_month(

@@ -31,7 +31,7 @@ from allocator.pipeline import options_from
 from allocator.plan import Plan, read_plan
 from allocator.solvers import SolveOptions
 from allocator.verification import verify
-from allocator.whatif.executors import run_dask, run_processes
+from allocator.whatif.executors import Record, run_dask, run_processes
 from allocator.whatif.scenarios import read_scenarios, scenario_ids
 from allocator.whatif.task import Shared, Task, run_scenario
 
@@ -92,8 +92,7 @@ def run_batch(
         Seconds per scenario; or scenario id -> seconds (scenarios left out
         have no limit). A scenario over its limit is recorded as failed.
     keep_plans
-        A folder to write each scenario's plan folder into, as
-        ``keep_plans/<scenario>/`` (written here, as each result arrives).
+        A folder for each scenario's plan folder, ``keep_plans/<scenario>/``.
     baseline, start
         An existing plan (or its folder) and the month (``YYYY-MM``) from which
         each scenario re-plans it with :func:`allocator.replan`, instead of
@@ -109,12 +108,8 @@ def run_batch(
         One row per scenario (columns :data:`RESULT_COLUMNS`), in the order
         the scenarios first appear in the table.
 
-    Raises
-    ------
-    InputError
-        A bad scenario row, a bad option; nothing has run.
-    AllocatorError
-        The Dask cluster cannot be reached or used.
+    Raises :class:`InputError` for a bad scenario row or option (nothing has
+    run), :class:`AllocatorError` when the Dask cluster cannot be used.
     """
     if not isinstance(instance, Instance):
         instance = load_instance(instance)
@@ -123,14 +118,7 @@ def run_batch(
     table = read_scenarios(scenarios, instance, start=start)
     ids = scenario_ids(table)
     limits = _limits(time_limit, ids, options)
-    folder = Path(keep_plans) if keep_plans is not None else None
-    if folder is not None:
-        taken = [i for i in ids if (folder / i).exists()]
-        if taken:
-            raise PlanExistsError(
-                f"{folder / taken[0]} already exists ({len(taken)} scenario folder(s) taken); "
-                "keep plans in an empty folder"
-            )
+    folder = _plans_folder(keep_plans, ids)
     shared = Shared(instance, plan, start, options_from(options, solver), folder is not None)
     groups = dict(tuple(table.groupby("scenario", sort=False)))
     tasks = [Task(i, groups[i].reset_index(drop=True), limits[i]) for i in ids]
@@ -147,6 +135,26 @@ def run_batch(
 
     if progress:
         progress(0, 0, len(tasks))
+    _execute(shared, tasks, record, workers, scheduler)
+    return results_frame([rows[i] for i in ids])
+
+
+def _plans_folder(keep_plans: str | Path | None, ids: list[str]) -> Path | None:
+    """Where each scenario's plan goes, refused if a scenario's folder is taken."""
+    folder = Path(keep_plans) if keep_plans is not None else None
+    taken = [i for i in ids if folder is not None and (folder / i).exists()]
+    if folder is not None and taken:
+        raise PlanExistsError(
+            f"{folder / taken[0]} already exists ({len(taken)} scenario folder(s) taken); "
+            "keep plans in an empty folder"
+        )
+    return folder
+
+
+def _execute(
+    shared: Shared, tasks: list[Task], record: Record, workers: int | None, scheduler: str | None
+) -> None:
+    """Run every task on Dask, in local processes, or one after another here."""
     n = min(workers or os.cpu_count() or 1, len(tasks))
     if scheduler is not None:
         run_dask(scheduler, shared, tasks, record)
@@ -155,7 +163,6 @@ def run_batch(
     else:
         for task in tasks:
             record(*run_scenario(shared, task))
-    return results_frame([rows[i] for i in ids])
 
 
 def _check_options(workers: int | None, scheduler: str | None, time_limit: TimeLimit) -> None:
