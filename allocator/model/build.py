@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from allocator.instance import Instance
-from allocator.model import equity, families, replan
+from allocator.model import equity, families, reference
 from allocator.model.data import ModelData, group
 from allocator.model.program import Builder, LinearProgram, Stage
 
@@ -81,9 +81,9 @@ class Family:
 FAMILIES: dict[str, Family] = {
     "x": Family("variable", None, families.add_shipments),
     "link_capacity": Family("bound", None, families.add_shipments),
-    "x_stable": Family("variable", "re-plan", replan.add_stability),
-    "stability": Family("bound", "re-plan", replan.add_stability),
-    "freeze": Family("bound", "re-plan", replan.add_fixed),
+    "x_stable": Family("variable", "re-plan", reference.add_stability),
+    "stability": Family("bound", "re-plan", reference.add_stability),
+    "freeze": Family("bound", "re-plan", reference.add_fixed),
     "I": Family("variable", None, families.add_stock),
     "storage": Family("bound", None, families.add_stock),
     "s": Family("variable", None, families.add_issue_and_backlog),
@@ -115,13 +115,13 @@ def build_model(instance: Instance, options: ModelOptions | None = None) -> Line
     x, bounds["link_capacity"] = families.add_shipments(b, d, instance)
     variables["x"] = x[["link", "t", "col"]]
     if options.reference is not None:
-        stable = replan.add_stability(b, instance, x, options.reference, options.stability)
+        stable = reference.add_stability(b, instance, x, options.reference, options.stability)
         variables["x_stable"] = stable.x_stable[["link", "t", "col"]]
         bounds["link_capacity"] = np.concatenate([bounds["link_capacity"], stable.capped])
         bounds["stability"] = stable.kept
     x_stable = stable.x_stable if options.reference is not None else None
     if options.fixed is not None:
-        bounds["freeze"] = replan.add_fixed(b, instance, x, x_stable, options.fixed)
+        bounds["freeze"] = reference.add_fixed(b, instance, x, x_stable, options.fixed)
     stock, bounds["storage"] = families.add_stock(b, d, instance)
     variables["I"] = stock[["node", "t", "col"]]
     s, B = families.add_issue_and_backlog(b, d)

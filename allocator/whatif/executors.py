@@ -66,10 +66,8 @@ def run_processes(
 
 
 def _worker_version() -> str:
-    """Run on every Dask worker: the allocator version it imports."""
-    from allocator._version import __version__ as version
-
-    return version
+    """Run on every Dask worker: the allocator version it imports (this module's, there)."""
+    return __version__
 
 
 def run_dask(

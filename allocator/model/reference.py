@@ -1,4 +1,4 @@
-"""The re-plan's families: stability copies, the change objective, frozen shipments.
+"""The families built against a reference plan (a re-plan): stability copies, frozen shipments.
 
 A re-plan (:mod:`allocator.replanning`) builds the LP with the old plan's
 shipments ``x_old`` as a reference (``ModelOptions(reference=...)``); without
