@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
-from test_properties import instances
+from strategies import instances
 from typer.testing import CliRunner
 
 import allocator

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support import INSTANCES, TINY
 from typer.testing import CliRunner
 
 import allocator
@@ -18,9 +19,7 @@ from allocator import Replan, replan
 from allocator.cli import app
 from allocator.instance.generate import generate_instance
 
-ROOT = Path(__file__).resolve().parents[1]
-TINY = ROOT / "instances" / "tiny"
-SEA_OR_AIR = ROOT / "instances" / "sea-or-air"
+SEA_OR_AIR = INSTANCES / "sea-or-air"
 GENERATED = [(5, 4, 0), (12, 5, 1), (20, 6, 2)]  # offices, months, seed
 runner = CliRunner()
 
@@ -42,10 +41,11 @@ def issued(plan: allocator.Plan) -> dict[tuple[str, str, str], int]:
     return {(r.node, r.category, r.period): int(r.issued) for r in rows.itertuples()}
 
 
-@pytest.fixture(scope="module")
-def tiny() -> tuple[allocator.Instance, allocator.Plan]:
-    instance = allocator.load_instance(TINY)
-    plan = allocator.solve(instance)
+@pytest.fixture
+def tiny(
+    tiny_instance: allocator.Instance, tiny_plan: allocator.Plan
+) -> tuple[allocator.Instance, allocator.Plan]:
+    instance, plan = tiny_instance, tiny_plan
     # The plan of instances/tiny/README.md, which the hand-worked re-plans below start from.
     assert shipped(plan) == {
         ("VENDOR>HUB:rail", "2017-03"): 20,

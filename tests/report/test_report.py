@@ -7,6 +7,7 @@ unmet; fill rate 45 / 50 = 90.0%; waiting 15 + 5 + 5 = 25; cost 55 + 85 = 140.
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import re
@@ -18,7 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import Solved
 from openpyxl import load_workbook
+from support import INSTANCES, TINY
 from typer.testing import CliRunner
 
 import allocator
@@ -29,8 +32,6 @@ from allocator.plan.xlsx import read_plan_xlsx, write_plan_xlsx
 from allocator.report import render_report, write_report
 from allocator.report.sections import backlog_matrix
 
-INSTANCES = Path(__file__).resolve().parent.parent / "instances"
-TINY = INSTANCES / "tiny"
 INDONESIA = INSTANCES / "indonesia-2017"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHART_SECTIONS = {"national", "backlog", "regions", "map"}
@@ -88,15 +89,16 @@ def worst_rows(text: str) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def tiny_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def tiny_folder(tmp_path_factory: pytest.TempPathFactory, teaching: Solved) -> Path:
+    """The plan of ``instances/tiny`` as a folder, written once for this module."""
     folder = tmp_path_factory.mktemp("tiny") / "plan"
-    allocator.solve(TINY).write(folder)
+    copy.deepcopy(teaching["tiny"][1]).write(folder)
     return folder
 
 
 @pytest.fixture(scope="module")
-def tiny_page(tiny_plan: Path) -> str:
-    return render_report(tiny_plan)
+def tiny_page(tiny_folder: Path) -> str:
+    return render_report(tiny_folder)
 
 
 # -- the tiny instance's report -------------------------------------------------------------
@@ -137,9 +139,9 @@ def test_worst_offices_lowest_fill_rate_then_longest_wait(tiny_page: str) -> Non
     ]
 
 
-def test_backlog_by_region_and_month(tiny_plan: Path) -> None:
+def test_backlog_by_region_and_month(tiny_folder: Path) -> None:
     # End of March 5 (B) + 10 (C); April and May C's 5 (README, 'Cards waiting').
-    plan = read_plan(tiny_plan)
+    plan = read_plan(tiny_folder)
     regions = rank_regions(plan.nodes)
     matrix = backlog_matrix(plan, regions["region"], ["2017-03", "2017-04", "2017-05"])
     assert matrix.loc["Central Java"].tolist() == [15, 5, 5]
@@ -153,13 +155,13 @@ def test_the_page_needs_no_network(tiny_page: str) -> None:
     assert "<img" not in tiny_page and "<link" not in tiny_page
 
 
-def test_same_plan_same_bytes(tiny_plan: Path, tiny_page: str) -> None:
-    assert render_report(tiny_plan) == tiny_page
+def test_same_plan_same_bytes(tiny_folder: Path, tiny_page: str) -> None:
+    assert render_report(tiny_folder) == tiny_page
 
 
-def test_without_its_instance_everything_but_the_map(tiny_plan: Path, tmp_path: Path) -> None:
+def test_without_its_instance_everything_but_the_map(tiny_folder: Path, tmp_path: Path) -> None:
     moved = tmp_path / "plan"
-    shutil.copytree(tiny_plan, moved)
+    shutil.copytree(tiny_folder, moved)
     summary = json.loads((moved / "summary.json").read_text())
     summary["instance"]["source"] = "no/such/instance"
     (moved / "summary.json").write_text(json.dumps(summary))
@@ -173,9 +175,9 @@ def test_without_its_instance_everything_but_the_map(tiny_plan: Path, tmp_path: 
     assert Page(render_report(moved, instance=TINY)).sections["map"]["charts"] == 1
 
 
-def test_a_replan_finds_the_instance_inside_its_folder(tiny_plan: Path, tmp_path: Path) -> None:
+def test_a_replan_finds_the_instance_inside_its_folder(tiny_folder: Path, tmp_path: Path) -> None:
     plan = tmp_path / "plan"
-    shutil.copytree(tiny_plan, plan)
+    shutil.copytree(tiny_folder, plan)
     shutil.copytree(TINY, plan / "instance")
     summary = json.loads((plan / "summary.json").read_text())
     summary["instance"]["source"] = None
@@ -196,9 +198,9 @@ def test_a_changed_instance_is_named(tmp_path: Path) -> None:
     assert Page(page).sections["map"]["charts"] == 1
 
 
-def test_replan_changes_section(tiny_plan: Path, tmp_path: Path) -> None:
+def test_replan_changes_section(tiny_folder: Path, tmp_path: Path) -> None:
     replan = tmp_path / "replan"
-    shutil.copytree(tiny_plan, replan)
+    shutil.copytree(tiny_folder, replan)
     (replan / "changes.csv").write_text(
         "link,period,old,new,difference\n"
         "HUB>C:road,2017-04,5,0,-5\n"
@@ -245,10 +247,10 @@ def test_replan_changes_section(tiny_plan: Path, tmp_path: Path) -> None:
 # -- the workbook ----------------------------------------------------------------------------
 
 
-def test_xlsx_round_trips_to_the_csv_tables(tiny_plan: Path, tmp_path: Path) -> None:
-    path = write_plan_xlsx(tiny_plan, tmp_path / "plan.xlsx")
+def test_xlsx_round_trips_to_the_csv_tables(tiny_folder: Path, tmp_path: Path) -> None:
+    path = write_plan_xlsx(tiny_folder, tmp_path / "plan.xlsx")
     sheets = read_plan_xlsx(path)
-    plan = read_plan(tiny_plan)
+    plan = read_plan(tiny_folder)
     assert list(sheets) == [
         "shipments",
         "issuance",
@@ -269,8 +271,8 @@ def test_xlsx_round_trips_to_the_csv_tables(tiny_plan: Path, tmp_path: Path) -> 
     assert sheets["months"]["backlog"].tolist() == [15, 5, 5]
 
 
-def test_xlsx_header_frozen_columns_sized_text_kept(tiny_plan: Path, tmp_path: Path) -> None:
-    plan = read_plan(tiny_plan)
+def test_xlsx_header_frozen_columns_sized_text_kept(tiny_folder: Path, tmp_path: Path) -> None:
+    plan = read_plan(tiny_folder)
     plan.nodes.loc[plan.nodes["node"] == "A", "name"] = "=1+1"  # text, not a formula
     path = write_plan_xlsx(plan, tmp_path / "plan.xlsx")
     book = load_workbook(path)
@@ -315,7 +317,7 @@ def test_solve_writes_report_and_workbook_in_the_plan(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(sheets[name], table)
 
 
-def test_replan_writes_report_and_workbook_in_the_plan(tiny_plan: Path, tmp_path: Path) -> None:
+def test_replan_writes_report_and_workbook_in_the_plan(tiny_folder: Path, tmp_path: Path) -> None:
     supply = tmp_path / "supply.csv"
     supply.write_text("node,period,quantity\nVENDOR,2017-04,5\n")  # April's 15 cut to 5
     folder = tmp_path / "replan"
@@ -326,7 +328,7 @@ def test_replan_writes_report_and_workbook_in_the_plan(tiny_plan: Path, tmp_path
             "replan",
             str(TINY),
             "--plan",
-            str(tiny_plan),
+            str(tiny_folder),
             "--from",
             "2017-04",
             "--supply",
@@ -368,9 +370,9 @@ def test_failed_solve_writes_nothing(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_report_default_output_and_refusal(tiny_plan: Path, tmp_path: Path) -> None:
+def test_report_default_output_and_refusal(tiny_folder: Path, tmp_path: Path) -> None:
     plan = tmp_path / "plan"
-    shutil.copytree(tiny_plan, plan)
+    shutil.copytree(tiny_folder, plan)
     runner = CliRunner()
     result = runner.invoke(app, ["report", str(plan)])
     assert result.exit_code == 0, result.output
@@ -381,9 +383,9 @@ def test_report_default_output_and_refusal(tiny_plan: Path, tmp_path: Path) -> N
     assert runner.invoke(app, ["report", str(plan), "--force"]).exit_code == 0
 
 
-def test_report_of_an_incomplete_plan_folder(tiny_plan: Path, tmp_path: Path) -> None:
+def test_report_of_an_incomplete_plan_folder(tiny_folder: Path, tmp_path: Path) -> None:
     plan = tmp_path / "plan"
-    shutil.copytree(tiny_plan, plan)
+    shutil.copytree(tiny_folder, plan)
     (plan / "stock.csv").unlink()
     result = CliRunner().invoke(app, ["report", str(plan), "-o", str(tmp_path / "r.html")])
     assert result.exit_code == 2
@@ -391,9 +393,9 @@ def test_report_of_an_incomplete_plan_folder(tiny_plan: Path, tmp_path: Path) ->
     assert not (tmp_path / "r.html").exists()
 
 
-def test_report_warns_when_the_map_is_missing(tiny_plan: Path, tmp_path: Path) -> None:
+def test_report_warns_when_the_map_is_missing(tiny_folder: Path, tmp_path: Path) -> None:
     plan = tmp_path / "plan"
-    shutil.copytree(tiny_plan, plan)
+    shutil.copytree(tiny_folder, plan)
     summary = json.loads((plan / "summary.json").read_text())
     summary["instance"]["source"] = str(tmp_path / "gone")
     (plan / "summary.json").write_text(json.dumps(summary))

@@ -9,20 +9,13 @@ every optimal plan shares (the README's "forced" quantities).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import Solved
+from support import INSTANCES, TEACHING
 
 import allocator
-
-INSTANCES = Path(__file__).resolve().parent.parent / "instances"
-TEACHING = ["tiny", "lead-time", "print-capacity", "sea-or-air"]
-
-
-def _solved(name: str) -> tuple[allocator.Instance, allocator.Plan]:
-    instance = allocator.load_instance(INSTANCES / name)
-    return instance, allocator.solve(instance)
 
 
 def _sums(table: pd.DataFrame, keys: list[str], value: str) -> dict:
@@ -33,9 +26,9 @@ def _sums(table: pd.DataFrame, keys: list[str], value: str) -> dict:
 
 
 @pytest.mark.parametrize("name", TEACHING)
-def test_hand_worked_optimum(name: str) -> None:
+def test_hand_worked_optimum(name: str, teaching: Solved) -> None:
     expected = json.loads((INSTANCES / name / "expected.json").read_text())
-    instance, plan = _solved(name)
+    instance, plan = teaching[name]
     assert plan.summary["status"] == "optimal"
     assert plan.summary["objective"]["waiting"] == pytest.approx(expected["waiting"], abs=1e-6)
     assert plan.summary["objective"]["cost"] == pytest.approx(expected["cost"], abs=1e-6)
@@ -52,8 +45,8 @@ def test_readme_states_the_expected_numbers(name: str) -> None:
     assert line in readme
 
 
-def test_tiny_serves_priority_first_and_leaves_the_dearest_office_short() -> None:
-    _, plan = _solved("tiny")
+def test_tiny_serves_priority_first_and_leaves_the_dearest_office_short(teaching: Solved) -> None:
+    plan = teaching["tiny"][1]
     assert _sums(plan.issuance, ["node", "category"], "issued") == {
         ("A", "regular"): 15,
         ("B", "priority"): 15,
@@ -69,8 +62,8 @@ def test_tiny_serves_priority_first_and_leaves_the_dearest_office_short() -> Non
     }
 
 
-def test_lead_time_ships_a_month_ahead() -> None:
-    _, plan = _solved("lead-time")
+def test_lead_time_ships_a_month_ahead(teaching: Solved) -> None:
+    plan = teaching["lead-time"][1]
     sea = plan.shipments[plan.shipments["mode"] == "sea"]
     assert _sums(sea, ["period", "arrival"], "quantity") == {
         ("2017-03", "2017-04"): 20,
@@ -81,8 +74,8 @@ def test_lead_time_ships_a_month_ahead() -> None:
     assert _sums(plan.stock, ["node", "period"], "stock") == {("JAKARTA", "2017-05"): 10}
 
 
-def test_print_capacity_spreads_over_months_and_sends_the_rest_elsewhere() -> None:
-    _, plan = _solved("print-capacity")
+def test_print_capacity_spreads_over_months_and_sends_the_rest_elsewhere(teaching: Solved) -> None:
+    plan = teaching["print-capacity"][1]
     assert _sums(plan.issuance, ["node", "period"], "issued") == {
         ("A", "2017-03"): 10,
         ("A", "2017-05"): 5,
@@ -91,8 +84,8 @@ def test_print_capacity_spreads_over_months_and_sends_the_rest_elsewhere() -> No
     assert plan.stock.empty or set(plan.stock["node"]) == {"VENDOR"}
 
 
-def test_sea_or_air_flies_only_the_urgent_cards() -> None:
-    _, plan = _solved("sea-or-air")
+def test_sea_or_air_flies_only_the_urgent_cards(teaching: Solved) -> None:
+    plan = teaching["sea-or-air"][1]
     by_mode = _sums(plan.shipments, ["mode", "period"], "quantity")
     assert {k: v for k, v in by_mode.items() if k[0] != "road"} == {
         ("air", "2017-03"): 10,

@@ -7,22 +7,23 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import INDONESIA
 
 import allocator
 
-FOLDER = Path(__file__).resolve().parents[1] / "instances" / "indonesia-2017"
+FOLDER = INDONESIA
 FILES = ["instance.toml", "nodes.csv", "links.csv", "supply.csv", "demand.csv", "capacity.csv"]
 DKI = "Daerah Khusus Ibukota Jakarta"
 
 
-@pytest.fixture(scope="module")
-def instance() -> allocator.Instance:
-    return allocator.load_instance(FOLDER)
+@pytest.fixture
+def instance(indonesia_instance: allocator.Instance) -> allocator.Instance:
+    return indonesia_instance
 
 
-@pytest.fixture(scope="module")
-def plan(instance: allocator.Instance) -> allocator.Plan:
-    return allocator.solve(instance)
+@pytest.fixture
+def plan(indonesia_plan: allocator.Plan) -> allocator.Plan:
+    return indonesia_plan
 
 
 def test_loads_with_the_real_network(instance: allocator.Instance) -> None:

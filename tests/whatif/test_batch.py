@@ -69,13 +69,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support import INSTANCES
 from typer.testing import CliRunner
 
 import allocator
 from allocator.cli import app
 from allocator.whatif import RESULT_COLUMNS, apply_scenario, read_scenarios, run_batch
-
-INSTANCES = Path(__file__).resolve().parent.parent / "instances"
 
 SCENARIOS = """scenario,change,target,period,value
 base,supply_scale,*,,1

@@ -1,21 +1,12 @@
-"""Property tests: on random small instances, every plan verifies and is the lexicographic optimum.
-
-The optimum is computed a second way, independently of the model code, as one
-min-cost flow on the time-expanded graph (``tests/mcf_reference.py``).
-"""
+"""Hypothesis strategies: random small instances that every solver path must solve exactly."""
 
 from __future__ import annotations
 
 import pandas as pd
-import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mcf_reference import lexicographic_optimum
 
 import allocator
 from allocator.instance import month_labels
-from allocator.solvers import highs as lp_module
-from allocator.solvers.options import hipo_available
 
 START = "2017-03"
 
@@ -100,47 +91,3 @@ def instances(draw: st.DrawFn) -> allocator.Instance:
         supply=supply,
         demand=demand,
     )
-
-
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(instances())
-def test_highs_plan_verifies_and_equals_min_cost_flow_optimum(inst: allocator.Instance) -> None:
-    plan = allocator.solve(inst)
-    assert allocator.verify(inst, plan) == []
-    waiting, cost = lexicographic_optimum(inst)
-    assert plan.summary["objective"]["waiting"] == pytest.approx(waiting, abs=1e-9)
-    assert plan.summary["objective"]["cost"] == pytest.approx(cost, abs=1e-9)
-
-
-@pytest.mark.parametrize("method", ["ipx", "simplex"])
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(inst=instances())
-def test_other_highs_methods_give_the_same_optimum(inst: allocator.Instance, method: str) -> None:
-    plan = allocator.solve(inst, method=method)
-    assert allocator.verify(inst, plan) == []
-    waiting, cost = lexicographic_optimum(inst)
-    assert plan.summary["objective"]["waiting"] == pytest.approx(waiting, abs=1e-9)
-    assert plan.summary["objective"]["cost"] == pytest.approx(cost, abs=1e-9)
-
-
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(instances())
-def test_cbc_fallback_gives_the_same_optimum(inst: allocator.Instance) -> None:
-    plan = allocator.solve(inst, solver="cbc")
-    assert allocator.verify(inst, plan) == []
-    waiting, cost = lexicographic_optimum(inst)
-    assert plan.summary["objective"]["waiting"] == pytest.approx(waiting, abs=1e-9)
-    assert plan.summary["objective"]["cost"] == pytest.approx(cost, abs=1e-9)
-
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(inst=instances())
-def test_later_stages_by_interior_point_give_the_same_optimum(inst: allocator.Instance) -> None:
-    """Large LPs solve stage 2 by a fresh interior point; force that path on small ones."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(lp_module, "LATER_STAGE_IPM_COLUMNS", 0)
-        plan = allocator.solve(inst, method="hipo" if hipo_available() else "ipx")
-    assert allocator.verify(inst, plan) == []
-    waiting, cost = lexicographic_optimum(inst)
-    assert plan.summary["objective"]["waiting"] == pytest.approx(waiting, abs=1e-9)
-    assert plan.summary["objective"]["cost"] == pytest.approx(cost, abs=1e-9)

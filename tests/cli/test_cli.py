@@ -7,13 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support import TINY
 from typer.testing import CliRunner
 
 import allocator
 from allocator.cli import app
 
-ROOT = Path(__file__).resolve().parents[1]
-TINY = ROOT / "instances" / "tiny"
 runner = CliRunner()
 
 
