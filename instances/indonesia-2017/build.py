@@ -6,7 +6,7 @@ hubs -> 514 kabupaten/kota civil-registry offices.
 
     python instances/indonesia-2017/build.py              # writes next to this file
     python instances/indonesia-2017/build.py -o DIR       # writes into DIR
-    python instances/indonesia-2017/build.py --copy-from ../shared/data/indonesia
+    python instances/indonesia-2017/build.py --copy-from DIR   # DIR: the public data
                                                           # refresh data/ first
 
 Every figure the instance uses is in the block below, marked **record** (with
