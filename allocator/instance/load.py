@@ -30,6 +30,7 @@ from allocator.instance import schema
 from allocator.instance.cells import TEXT, cell_text
 from allocator.instance.core import Instance
 from allocator.instance.locations import Locations
+from allocator.instance.names import looks_like
 from allocator.instance.problems import Collector
 from allocator.instance.text import decode, drop_blank, read_csv_text
 from allocator.instance.validate import problem_order, validate_frames
@@ -62,6 +63,14 @@ def load_instance(path: str | Path) -> Instance:
 
 
 # -- folder ------------------------------------------------------------------------------
+
+
+def _near_miss(wanted: str, present: list[str], what: str, fix: str) -> str:
+    """``; there is a file 'link.csv': did you mean it? ...`` when one is a slip for ``wanted``."""
+    for name in present:
+        if name != wanted and looks_like(name, [wanted]):
+            return f"; there is a {what} '{name}': did you mean it? {fix.capitalize()} '{wanted}'"
+    return ""
 
 
 def _toml_rows(text: str) -> tuple[dict[str, int], dict[str, int]]:
@@ -129,13 +138,15 @@ def _read_folder(
             settings = data
 
     frames: dict[str, pd.DataFrame | None] = {}
+    present = sorted(p.name for p in folder.iterdir() if p.is_file())
     for filename, (_, required) in schema.FILES.items():
         table = schema.TABLES[filename]
         path = folder / filename
         frames[table] = None
         if not path.is_file():
-            if required:
-                out.add(filename, None, None, f"is missing from {folder}")
+            near = _near_miss(filename, present, "file", "rename it to")
+            if required or near:
+                out.add(filename, None, None, f"is missing from {folder}" + near)
                 where.reported.add(table)
             continue
         text = decode(path.read_bytes(), filename, out)
@@ -179,7 +190,8 @@ def _read_workbook(
             label = f"{book.name}[{name}]"
             rows = cells(name)
             if rows is None:
-                out.add(label, None, None, f"the workbook has no sheet '{name}'")
+                near = _near_miss(name, list(sheets), "sheet", "rename it to")
+                out.add(label, None, None, f"the workbook has no sheet '{name}'" + near)
                 where.reported.add(name)
                 continue
             target = settings if name == "instance" else categories
@@ -207,8 +219,9 @@ def _read_workbook(
             label = f"{book.name}[{table}]"
             rows = cells(table)
             if rows is None:
-                if required:
-                    out.add(label, None, None, f"the workbook has no sheet '{table}'")
+                near = _near_miss(table, list(sheets), "sheet", "rename it to")
+                if required or near:
+                    out.add(label, None, None, f"the workbook has no sheet '{table}'" + near)
                     where.reported.add(table)
                 continue
             if not rows:

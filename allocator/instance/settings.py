@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from allocator.instance.cells import NUMBER, cell_text
 from allocator.instance.locations import Locations
+from allocator.instance.names import looks_like
 from allocator.instance.periods import MONTH
 from allocator.instance.problems import Collector
 
@@ -39,10 +40,15 @@ def check_settings(
 
     for key in settings:
         if key not in SETTINGS:
+            meant = looks_like(str(key), [*SETTINGS, "categories"])
+            hint = f"did you mean '{meant}'? " if meant else ""
             out.add(
                 *at(key),
-                f"unknown setting '{key}'; the settings are name, description, start, periods",
+                f"unknown setting '{key}'; {hint}the settings are name, description, start, "
+                "periods, and the table [categories]",
             )
+    if not xlsx:  # TOML and Python values carry their own type: a number in quotes is text
+        _typed(settings, categories, at, labels, where, out)
     raw_name = cell_text(settings.get("name"))
     name = raw_name or (Path(source).stem if source else "")
     if not name:
@@ -52,6 +58,42 @@ def check_settings(
     periods = _periods(settings.get("periods"), at("periods"), out)
     weights, names = check_categories(categories, labels, where, out)
     return name, start, periods, description, weights, names
+
+
+def _typed(
+    settings: Mapping[str, object],
+    categories: Mapping[str, object],
+    at: Callable[[str], tuple[str, int | None, str]],
+    labels: dict[str, str],
+    where: Locations,
+    out: Collector,
+) -> None:
+    """Settings and weights of a TOML file (or Python) whose type is not the one they need.
+
+    A workbook's cells are read as text by the number rule, as CSV cells are;
+    in TOML a value has a type, and ``weight = "5"`` is text, not a number.
+    """
+    periods = settings.get("periods")
+    if isinstance(periods, str) and periods.strip().isdigit():
+        out.add(
+            *at("periods"),
+            f"periods '{periods}' is text (in quotes); write the number without quotes: "
+            f"periods = {periods.strip()}",
+        )
+    for key in ("name", "description", "start"):
+        value = settings.get(key)
+        if value is not None and not isinstance(value, str) and key != "start":
+            out.add(*at(key), f'{key} {value!r} is not text; write it in quotes: {key} = "{value}"')
+    file = labels["categories"]
+    for category, weight in categories.items():
+        if isinstance(weight, str) and pd.Series([weight.strip()]).str.fullmatch(NUMBER).iloc[0]:
+            out.add(
+                file,
+                where.category_rows.get(str(category)),
+                str(category),
+                f"weight '{weight}' of category '{category}' is text (in quotes); write the "
+                f"number without quotes: {category} = {weight.strip()}",
+            )
 
 
 def _start(raw: object, at: tuple[str, int | None, str], out: Collector) -> str | None:

@@ -25,6 +25,7 @@ from allocator.instance.cells import (
     quote,
     text_frame,
 )
+from allocator.instance.names import looks_like
 from allocator.instance.problems import Collector
 from allocator.instance.schema import Column
 
@@ -142,10 +143,22 @@ def _match_headers(
 ) -> list[str]:
     """Headers renamed to the declared names they match whatever their case; repeats reported."""
     declared = {c.name for c in columns}
+    present = {h.lower() for h in headers}
     renamed: list[str] = []
     for header in headers:
         lowered = header.lower()
         key = lowered if lowered in declared else header
+        meant = None if key in declared else looks_like(header, declared)
+        if meant is not None:
+            also = " (it is there too: keep one of them)" if meant in present else ""
+            out.add(
+                file,
+                1,
+                header,
+                f"unknown column '{header}': did you mean '{meant}'? Rename it to "
+                f"'{meant}'{also}; a column this close to a known name is never taken as an "
+                "extra column",
+            )
         if key in renamed:
             out.add(file, 1, header, f"column '{header}' appears twice; keep one of them")
             key = f"{key} ({len(renamed) + 1})"

@@ -537,7 +537,8 @@ BAD: list[tuple[str, str, Problem]] = [
             "instance.toml",
             2,
             "period",
-            "unknown setting 'period'; the settings are name, description, start, periods",
+            "unknown setting 'period'; did you mean 'periods'? the settings are name, "
+            "description, start, periods, and the table [categories]",
         ),
     ),
     # encoding
@@ -579,8 +580,9 @@ def test_unknown_setting_also_reports_the_missing_one(tmp_path: Path) -> None:
     assert [str(p) for p in problems] == [
         "instance.toml, column 'periods': the setting 'periods' is missing; give the number "
         "of months in the horizon",
-        "instance.toml, row 2, column 'period': unknown setting 'period'; the settings are "
-        "name, description, start, periods",
+        "instance.toml, row 2, column 'period': unknown setting 'period'; did you mean "
+        "'periods'? the settings are name, description, start, periods, and the table "
+        "[categories]",
     ]
 
 
