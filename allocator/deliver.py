@@ -16,7 +16,7 @@ from allocator.instance import Instance
 from allocator.plan import Plan
 from allocator.plan.xlsx import plan_xlsx_bytes
 from allocator.report import render_plan_report
-from allocator.report.locate import locate_instance
+from allocator.report.check import check_plan
 
 FORMATS = ("csv", "xlsx")
 XLSX_NAME = "plan.xlsx"
@@ -78,8 +78,8 @@ def plan_extras(
     if report:
         if instance is None:  # a re-plan carries the instance it was solved for
             instance = getattr(plan, "instance", None)
-        found, note = locate_instance(plan.summary, Path.cwd(), instance)
-        files[REPORT_NAME] = render_plan_report(plan, found, instance_note=note).encode()
+        checked = check_plan(plan, None, instance)
+        files[REPORT_NAME] = render_plan_report(plan, checked).encode()
     return files
 
 

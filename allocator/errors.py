@@ -66,6 +66,17 @@ class SolveError(AllocatorError):
     exit_code = EXIT_FAILURE
 
 
+class VerificationError(AllocatorError):
+    """A plan does not check out against its instance; ``problems`` say how (sentences)."""
+
+    exit_code = EXIT_FAILURE
+
+    def __init__(self, problems: Iterable[str], message: str = "the plan does not check out"):
+        self.problems = list(problems)
+        self.message = message
+        super().__init__(f"{message}:\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
 class PlanExistsError(AllocatorError):
     """The target plan folder exists and overwriting was not asked for."""
 

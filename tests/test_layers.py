@@ -46,7 +46,7 @@ LAYERS: dict[str, set[str]] = {
         "_atomic",
         "_version",
     },
-    "report": {"plan", "instance", "errors", "_atomic", "_format"},
+    "report": {"verification", "plan", "instance", "errors", "_atomic", "_format"},
     "deliver": {"report", "plan", "instance", "errors", "_atomic"},
     "cli": {
         "deliver",

@@ -18,7 +18,13 @@ import typer
 from rich.console import Console
 
 from allocator.cli import console as show
-from allocator.errors import EXIT_BAD_INPUT, EXIT_FAILURE, AllocatorError, InputError
+from allocator.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    AllocatorError,
+    InputError,
+    VerificationError,
+)
 
 if TYPE_CHECKING:
     from allocator.solvers import SolveOptions
@@ -82,6 +88,12 @@ def errors() -> Iterator[None]:
     except InputError as exc:
         show.problems(err(), exc.problems, "input error")
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    except VerificationError as exc:
+        console = err()
+        console.print(f"[bold red]error[/]: {exc.message}", highlight=False)
+        for problem in exc.problems:
+            console.print(f"  {problem}", markup=False, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
     except AllocatorError as exc:
         err().print(f"[bold red]error[/]: {exc}")
         raise typer.Exit(exc.exit_code) from None

@@ -91,6 +91,23 @@ def problems(console: Console, items: Iterable[Problem], header: str) -> None:
         console.print(f"  {p}", markup=False, highlight=False)
 
 
+def verification_failed(console: Console, plan: str, problems: list[str]) -> None:
+    """Print why a plan fails verification: first whether it was made for other data."""
+    other = problems[0] if problems[0].startswith("the plan was made for other data") else None
+    rest = problems[1:] if other else problems
+    if other:
+        why = other.split(": ", 1)[1]
+        console.print(f"[bold red]plan {plan} was made for other data[/]: {why}", highlight=False)
+    if rest:
+        more = "more " if other else ""
+        console.print(
+            f"[bold red]plan {plan} fails verification[/]: {len(rest)} {more}"
+            f"problem{'s' if len(rest) != 1 else ''}"
+        )
+    for p in rest:
+        console.print(f"  {p}", markup=False, highlight=False)
+
+
 def instance_info(console: Console, info: InstanceInfo) -> None:
     """Print sizes, supply against demand per month, and unreachable demand."""
     console.print(f"[bold]{info.name}[/]  {info.description}")

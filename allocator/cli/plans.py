@@ -195,12 +195,7 @@ def verify(
     with errors():
         problems = verify_plan(load_instance(instance), read_plan(plan))
         if problems:
-            console = err()
-            console.print(
-                f"[bold red]plan {plan} fails verification[/]: {len(problems)} problem(s)"
-            )
-            for p in problems:
-                console.print(f"  {p}", markup=False)
+            show.verification_failed(err(), str(plan), problems)
             raise typer.Exit(EXIT_FAILURE)
         out().print(
             f"[green]ok[/]: {plan} satisfies every constraint of the model, in whole "
@@ -223,20 +218,29 @@ def report_command(
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace the HTML file if it exists.")
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace the HTML file if it exists, and draw a plan that fails verification "
+            "(under a red banner) instead of refusing it.",
+        ),
     ] = False,
 ) -> None:
-    """Write a plan's report: one self-contained HTML page with its figures, charts and map."""
-    from rich.markup import escape
+    """Write a plan's report: one self-contained HTML page with its figures, charts and map.
 
-    from allocator._atomic import refuse_existing, write_file_atomic
-    from allocator.report import build_report
+    The plan is verified against its instance first; one that fails is refused (exit 1).
+    """
+    from allocator._atomic import refuse_existing
+    from allocator.report import build_report, write_page
 
     with errors():
         target = output if output is not None else plan / "report.html"
         refuse_existing(target, force=force)
-        page, note = build_report(plan, instance=instance)
-        write_file_atomic(target, page.encode(), force=force)
-        if note:
-            err().print(f"[yellow]warning[/]: {escape(note)}")
-        out().print(f"wrote {target}")
+        page, checked = build_report(plan, instance=instance, force=force)
+        written = write_page(target, page, force)
+        if checked.banner is not None:
+            level = (
+                "[bold red]error[/]" if checked.banner.level == "error" else "[yellow]warning[/]"
+            )
+            err().print(f"{level}: {checked.banner.text}", markup=True, highlight=False)
+        out().print(f"wrote {written}")

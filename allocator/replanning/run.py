@@ -253,5 +253,6 @@ def _check_request(
     if not (np.isfinite(stability) and stability >= 0):
         out.add("--stability", None, None, f"'{stability}' is not a number >= 0")
     for sentence in verify(instance, plan) if check_plan else []:
-        out.add(label, None, None, f"the old plan does not fit the instance: {sentence}")
+        other = sentence.startswith("the plan was made for other data")
+        out.add(label, None, None, sentence if other else f"the old plan does not fit: {sentence}")
     out.raise_if_any()

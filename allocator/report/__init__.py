@@ -8,6 +8,7 @@ matplotlib, so importing this package imports matplotlib.
 from allocator.report.page import build_report as build_report
 from allocator.report.page import render_plan_report as render_plan_report
 from allocator.report.page import render_report as render_report
+from allocator.report.page import write_page as write_page
 from allocator.report.page import write_report as write_report
 
-__all__ = ["build_report", "render_plan_report", "render_report", "write_report"]
+__all__ = ["build_report", "render_plan_report", "render_report", "write_page", "write_report"]

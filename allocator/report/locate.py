@@ -7,6 +7,7 @@ A plan records its instance's name, sha256 and the path it was loaded from
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,56 +15,59 @@ from allocator.errors import InputError
 from allocator.instance import Instance, load_instance
 
 
+@dataclass(frozen=True)
+class Located:
+    """The instance a plan names, where it was found, or why it was not (``instance`` None)."""
+
+    instance: Instance | None
+    where: str | None
+    note: str | None
+    explicit: bool = False  # given by the caller (--instance), not found from the plan
+
+
 def locate_instance(
     summary: dict[str, Any],
-    plan_folder: str | Path,
+    plan_folder: str | Path | None,
     instance: Instance | str | Path | None = None,
-) -> tuple[Instance | None, str | None]:
-    """The instance a plan names, and a note for the page (``None`` when all is well).
+) -> Located:
+    """The instance a plan names (see :class:`Located`).
 
     An explicit ``instance`` (an Instance or a path) is used as given; a path
     that cannot be loaded raises :class:`InputError`. Otherwise a relative
     ``summary.instance.source`` is looked for in the plan folder, the working
     directory, then each folder above the plan folder; a plan that records no
-    source but holds an ``instance/`` folder (a re-plan) uses that. A plan
-    whose instance is not found, or no longer loads, gets no map, and the note
-    says why.
+    source but holds an ``instance/`` folder (a re-plan) uses that. Whether
+    the instance found is the plan's own is for :mod:`allocator.report.check`.
     """
     recorded = summary.get("instance", {})
     if isinstance(instance, Instance):
-        return instance, None
+        return Located(instance, instance.source or "the instance given", None, explicit=True)
     if instance is not None:
-        found = load_instance(instance)
-        return found, _hash_note(found, recorded, str(instance))
+        return Located(load_instance(instance), str(instance), None, explicit=True)
     source = recorded.get("source")
-    here = Path(plan_folder).resolve()
+    here = Path(plan_folder if plan_folder is not None else ".").resolve()
     if not source:
         if (here / "instance").is_dir():  # a re-plan keeps its instance inside the plan
             source = "instance"
         else:
-            return None, "the plan does not record where its instance was loaded from"
+            return Located(
+                None, None, "the plan does not record where its instance was loaded from"
+            )
     candidates = [Path(source)]
     if not Path(source).is_absolute():
         candidates = [here / source, Path(source), *(folder / source for folder in here.parents)]
     path = next((c for c in candidates if c.exists()), None)
     if path is None:
-        return None, (
+        return Located(
+            None,
+            None,
             f"its instance '{source}' was not found (looked in the plan folder, the working "
-            "directory and the folders above the plan); pass it with --instance"
+            "directory and the folders above the plan); pass it with --instance",
         )
     try:
         found = load_instance(path)
     except InputError as exc:
-        return None, f"its instance at {path} could not be loaded: {exc.problems[0]}"
-    return found, _hash_note(found, recorded, os.path.relpath(path))
-
-
-def _hash_note(found: Instance, recorded: dict[str, Any], where: str) -> str | None:
-    made = recorded.get("sha256")
-    if made and found.sha256 != made:
-        return (
-            f"the instance at {where} has changed since this plan was made (sha256 "
-            f"{found.sha256[:12]}..., the plan's {made[:12]}...): the map shows its current "
-            "nodes and links"
+        return Located(
+            None, str(path), f"its instance at {path} could not be loaded: {exc.problems[0]}"
         )
-    return None
+    return Located(found, os.path.relpath(path), None)

@@ -29,8 +29,8 @@ from allocator.plan import Plan, read_plan
 from allocator.plan.figures import rank_regions
 from allocator.report import sections as parts
 from allocator.report.changes import changes_section
+from allocator.report.check import Banner, Checked, check_plan
 from allocator.report.html import esc
-from allocator.report.locate import locate_instance
 
 CSS = """
 :root { --ink: #1a202c; --muted: #5a6473; --rule: #d9dee5; --accent: #2b6cb0; }
@@ -65,23 +65,26 @@ code { font-size: 0.85rem; word-break: break-all; }
 .missing { color: #9c4221; background: #fffaf0; border: 1px solid #fbd38d; padding: 8px 12px;
            border-radius: 5px; }
 details { margin-top: 8px; }
+.banner { border-radius: 6px; padding: 12px 16px; margin: 8px 0 18px; font-weight: 600; }
+.banner ul { font-weight: normal; margin: 6px 0 0; padding-left: 20px; }
+.banner.warning { background: #fffaf0; border: 2px solid #dd6b20; color: #7b341e; }
+.banner.error { background: #fff5f5; border: 2px solid #c53030; color: #742a2a; }
 """
 
 
-def render_plan_report(
-    plan: Plan, instance: Instance | None = None, *, instance_note: str | None = None
-) -> str:
-    """The HTML page of ``plan``; ``instance`` gives the map (``None``: no map, see the note)."""
+def render_plan_report(plan: Plan, checked: Checked) -> str:
+    """The HTML page of ``plan``, as :func:`~allocator.report.check.check_plan` found it."""
     summary = plan.summary
     name = summary.get("instance", {}).get("name", "plan")
     months = parts.horizon(summary, plan.issuance)
     regions = rank_regions(plan.nodes)
+    instance = checked.instance
     sections = [
-        parts.headline_section(summary, months),
+        parts.headline_section(summary, months, verified=checked.verified),
         parts.national_section(parts.monthly(plan, months)),
         parts.backlog_section(parts.backlog_matrix(plan, regions["region"], months)),
         parts.regions_section(regions, plan.nodes),
-        parts.map_section(plan, instance, instance_note),
+        parts.map_section(plan, instance, checked.note),
     ]
     titles = [
         ("headline", "Headline"),
@@ -107,28 +110,49 @@ def render_plan_report(
         '<meta name="generator" content="allocator">'
         f"<title>{esc(kind)} report: {esc(name)}</title><style>{CSS}</style></head>\n"
         f"<body><main><h1>{esc(kind)} report: {esc(name)}</h1>{description}"
-        f"<nav>{nav}</nav>\n" + "\n".join(sections) + "\n</main></body></html>\n"
+        f"{_banner(checked.banner)}<nav>{nav}</nav>\n"
+        + "\n".join(sections)
+        + "\n</main></body></html>\n"
+    )
+
+
+def _banner(banner: Banner | None) -> str:
+    """The warning or error at the top of the page (empty when the plan checks out)."""
+    if banner is None:
+        return ""
+    details = "".join(f"<li>{esc(d)}</li>" for d in banner.details)
+    listed = f"<ul>{details}</ul>" if details else ""
+    return (
+        f'<div class="banner {banner.level}" role="alert"><p>{esc(banner.text)}</p>{listed}</div>'
     )
 
 
 def build_report(
-    plan_folder: str | Path, *, instance: Instance | str | Path | None = None
-) -> tuple[str, str | None]:
-    """The report of ``plan_folder`` and why it has no map (``None`` when it has one, or
-    when its instance has changed: then the note says so and the page shows it)."""
+    plan_folder: str | Path,
+    *,
+    instance: Instance | str | Path | None = None,
+    force: bool = False,
+) -> tuple[str, Checked]:
+    """The report of ``plan_folder``, and what checking the plan found (see :func:`check_plan`)."""
     plan = read_plan(plan_folder)
-    found, note = locate_instance(plan.summary, plan_folder, instance)
-    return render_plan_report(plan, found, instance_note=note), note
+    checked = check_plan(plan, plan_folder, instance, force=force)
+    return render_plan_report(plan, checked), checked
 
 
-def render_report(plan_folder: str | Path, *, instance: Instance | str | Path | None = None) -> str:
+def render_report(
+    plan_folder: str | Path,
+    *,
+    instance: Instance | str | Path | None = None,
+    force: bool = False,
+) -> str:
     """The HTML report of the plan in ``plan_folder``.
 
-    ``instance`` (an Instance or a path) overrides the instance the plan names;
-    see :func:`locate_instance`. Raises :class:`InputError` if the plan folder
-    is incomplete.
+    ``instance`` (an Instance or a path) overrides the instance the plan names.
+    Raises :class:`InputError` if the plan folder is incomplete or ``instance``
+    is another instance than the plan's, and :class:`VerificationError` if the
+    plan fails verification (``force``: draw it under a red banner instead).
     """
-    return build_report(plan_folder, instance=instance)[0]
+    return build_report(plan_folder, instance=instance, force=force)[0]
 
 
 def write_report(
@@ -140,8 +164,14 @@ def write_report(
 ) -> Path:
     """Write the report of ``plan_folder`` to ``output``, atomically.
 
-    Refuses an existing ``output`` unless ``force`` (checked before any work).
+    Refuses an existing ``output`` (checked before any work) and a plan that
+    fails verification, unless ``force``: then the file is replaced and such a
+    plan is drawn under a red banner (see :func:`render_report`).
     """
     refuse_existing(output, force=force)
-    page = render_report(plan_folder, instance=instance)
+    return write_page(output, build_report(plan_folder, instance=instance, force=force)[0], force)
+
+
+def write_page(output: str | Path, page: str, force: bool) -> Path:
+    """Write an HTML page completely or not at all; refuse an existing file unless ``force``."""
     return write_file_atomic(output, page.encode(), force=force)

@@ -64,7 +64,8 @@ def backlog_matrix(plan: Plan, regions: pd.Series, months: list[str]) -> pd.Data
 # -- sections ----------------------------------------------------------------------------
 
 
-def headline_section(summary: dict[str, Any], months: list[str]) -> str:
+def headline_section(summary: dict[str, Any], months: list[str], *, verified: bool) -> str:
+    """Headline figures, the instance and the solver; whether the plan was verified."""
     totals = summary.get("totals", {})
     objective = summary.get("objective", {})
     solver = summary.get("solver", {})
@@ -106,6 +107,16 @@ def headline_section(summary: dict[str, Any], months: list[str]) -> str:
                 )
                 + (f", method {solver['method']}" if solver.get("method") else "")
             ),
+        ),
+        (
+            "checked",
+            '<span data-figure="verified">'
+            + (
+                "verified against its instance: every constraint holds, in whole cards"
+                if verified
+                else "not verified (see the note at the top)"
+            )
+            + "</span>",
         ),
     ]
     if model:

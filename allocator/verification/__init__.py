@@ -5,6 +5,7 @@ package may import :mod:`allocator.instance` and :mod:`allocator.plan`, never
 :mod:`allocator.model`, :mod:`allocator.solvers` or :mod:`allocator.pipeline`.
 """
 
+from allocator.verification.checks import made_for_other_data as made_for_other_data
 from allocator.verification.checks import verify as verify
 
-__all__ = ["verify"]
+__all__ = ["made_for_other_data", "verify"]

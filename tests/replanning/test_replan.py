@@ -807,8 +807,14 @@ def test_a_plan_made_for_other_data_is_refused(folders: Path) -> None:
     args = ["replan", str(TINY), "--plan", str(folders / "other"), "--from", "2017-04"]
     result = runner.invoke(app, [*args, "-o", str(folders / "new")])
     assert result.exit_code == 2
-    assert "the old plan does not fit the instance" in result.stderr
-    assert "the plan was made for other data" in result.stderr
+    other = allocator.load_instance(SEA_OR_AIR).sha256[:12]
+    mine = allocator.load_instance(TINY).sha256[:12]
+    lines = result.stderr.splitlines()
+    assert lines[1] == (
+        f"  {folders / 'other'}: the plan was made for other data: instance 'sea-or-air' "
+        f"(sha256 {other}...), not 'tiny' (sha256 {mine}...)"
+    )
+    assert "the old plan does not fit: shipments.csv row 2" in result.stderr
     assert not (folders / "new").exists()
 
 

@@ -399,9 +399,13 @@ def test_report_warns_when_the_map_is_missing(tiny_folder: Path, tmp_path: Path)
     summary = json.loads((plan / "summary.json").read_text())
     summary["instance"]["source"] = str(tmp_path / "gone")
     (plan / "summary.json").write_text(json.dumps(summary))
-    result = CliRunner().invoke(app, ["report", str(plan)])
+    result = CliRunner().invoke(app, ["report", str(plan)], env={"COLUMNS": "400"})
     assert result.exit_code == 0
-    assert f"warning: its instance '{tmp_path / 'gone'}' was not found" in flat(result.stderr)
+    assert result.stderr.startswith(
+        f"warning: This plan was not checked: its instance '{tmp_path / 'gone'}' was not found"
+    )
+    page = (plan / "report.html").read_text()
+    assert '<div class="banner warning" role="alert"><p>This plan was not checked' in page
 
 
 # -- a real browser -------------------------------------------------------------------------------

@@ -435,11 +435,21 @@ def test_missing_summary_figure() -> None:
 
 
 def test_plan_for_other_data() -> None:
+    """Said first, before any row-level problem: another name, or the same name changed."""
+    name = INSTANCE.name
     plan = changed(summary={"instance": {"sha256": "0" * 64}})
     assert verify(INSTANCE, plan) == [
-        f"summary.json: instance.sha256 is '{'0' * 64}' but the instance's is "
-        f"'{INSTANCE.sha256}': the plan was made for other data"
+        f"the plan was made for other data: instance '{name}' has changed since (sha256 "
+        f"000000000000... then, {INSTANCE.sha256[:12]}... now)"
     ]
+    plan = changed(summary={"instance": {"sha256": "0" * 64, "name": "elsewhere"}})
+    plan.shipments = plan.shipments.assign(quantity=plan.shipments["quantity"] * 2)
+    found = verify(INSTANCE, plan)
+    assert found[0] == (
+        "the plan was made for other data: instance 'elsewhere' (sha256 000000000000...), "
+        f"not '{name}' (sha256 {INSTANCE.sha256[:12]}...)"
+    )
+    assert len(found) > 1
 
 
 def test_nodes_figures_are_recomputed() -> None:
