@@ -5,7 +5,8 @@ the terminal, a batch's ``worst_region``, the HTML report) ranks them with
 :func:`rank_regions` and :func:`rank_offices`, from the plan's ``nodes``
 table, so they always agree. Worst means the lowest fill rate at the
 horizon's end, then (when fill rates tie, as when everyone is served) the
-most months waited per card demanded.
+most months waited per card demanded. :func:`moved_cards` says how much of
+an old plan a re-plan changed, from its ``changes`` table.
 """
 
 from __future__ import annotations
@@ -106,3 +107,23 @@ def rank_offices(nodes: pd.DataFrame, n: int = WORST) -> pd.DataFrame:
         "months_waiting_per_card",
     ]
     return order.head(n)[columns].reset_index(drop=True)
+
+
+def moved_cards(changes: pd.DataFrame) -> dict[str, Any]:
+    """How much of the old plan's shipments changed, from a ``changes`` table's rows.
+
+    ``cards_moved``: cards the old plan sent on a link in a month that do not
+    travel then any more (each counted once: a card sent a month later counts
+    once, not as one removed and one added); ``cards_added``: cards that now
+    travel on a link in a month where the old plan sent fewer; the months and
+    link-months that changed.
+    """
+    difference = changes["difference"].to_numpy()
+    changed = changes[difference != 0]
+    return {
+        "link_months_changed": len(changed),
+        "links_changed": int(changed["link"].nunique()),
+        "months_changed": sorted(changed["period"].astype(str).unique().tolist()),
+        "cards_moved": int(np.maximum(-difference, 0).sum()),
+        "cards_added": int(np.maximum(difference, 0).sum()),
+    }

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from allocator.instance import Instance
+from allocator.plan.figures import moved_cards
 from allocator.replanning.state import Past
 
 COMPARED = ("demand", "issued", "unmet", "fill_rate", "card_months_waiting", "waiting", "cost")
@@ -88,7 +89,7 @@ def replan_summary(
     s = instance.months.index(start) + 1
     months, kept, dropped = freeze
     replanned = changes[new.month_number(changes["period"]) >= 1]
-    moved = int(replanned["difference"].abs().sum())
+    moved = moved_cards(replanned)
     return {
         "from": start,
         "old_plan": {"folder": old_folder, **old_summary.get("instance", {})},
@@ -112,10 +113,10 @@ def replan_summary(
                 for r in dropped.itertuples(index=False)
             ],
         },
-        "stability": {"weight": float(stability), "penalty": float(stability) * moved},
-        "changes": {
-            "link_months_changed": int((replanned["difference"] != 0).sum()),
-            "cards_moved": moved,
+        "stability": {
+            "weight": float(stability),
+            "penalty": float(stability) * (moved["cards_moved"] + moved["cards_added"]),
         },
+        "changes": moved,
         "compare": compare(old_summary, past.figures, new_summary),
     }

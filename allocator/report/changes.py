@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from allocator.plan.figures import moved_cards
 from allocator.report import charts
 from allocator.report.html import (
     esc,
@@ -86,7 +87,7 @@ def _context(context: dict[str, Any]) -> tuple[str, str]:
 
 
 def changes_section(changes: pd.DataFrame, summary: dict[str, Any]) -> str:
-    """The ``changes`` section: a chart of cards shipped by month, old against new, and tables."""
+    """The ``changes`` section: cards shipped by month, old against new; what changed where."""
     title = "Changes against the old plan"
     lacking = [c for c in NEEDED if c not in changes.columns]
     if lacking:
@@ -97,35 +98,27 @@ def changes_section(changes: pd.DataFrame, summary: dict[str, Any]) -> str:
     changes["period"] = changes["period"].astype(str)
     periods = sorted(changes["period"].unique())
     by_month = changes.groupby("period")[["old", "new"]].sum().reindex(periods, fill_value=0)
-    changed = changes[changes["difference"] != 0]
-    by_link = changed.groupby("link", as_index=False)[["old", "new", "difference"]].sum()
-    by_link["_size"] = -by_link["difference"].abs()
-    top = by_link.sort_values(["_size", "link"], kind="stable").head(TOP)
     recorded = summary.get("replan")
     context: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
-
-    body = (
-        f'<p class="note">{len(changed):,} link-month(s) changed on {len(by_link):,} link(s), '
-        f"{whole(changed['difference'].abs().sum())} cards moved in all; cards shipped over "
-        f"the horizon: {whole(changes['old'].sum())} in the old plan, "
-        f"{whole(changes['new'].sum())} now.</p>"
-    )
+    start = context.get("from")
+    body = _what_changed(changes, start)
     if isinstance(context.get("compare"), dict):
         body += "<h3>Old plan against new, over the whole horizon</h3>" + _compare(
             context["compare"]
         )
+    changed = changes[changes["difference"] != 0].assign(_size=lambda t: -t["difference"].abs())
+    top = changed.sort_values(["_size", "period", "link"], kind="stable").head(TOP)
     if top.empty:
         body += "<p>No shipment changed.</p>"
     else:
-        body += "<h3>The links that changed most</h3>" + table(
-            top[["link", "old", "new", "difference"]],
+        body += "<h3>The link-months that changed most</h3>" + table(
+            top[["link", "period", "old", "new", "difference"]],
             {"old": whole, "new": whole, "difference": signed},
             "changes",
         )
     if context:
         facts, lists = _context(context)
         body += f"<details><summary>the re-plan</summary>{facts}{lists}</details>"
-    start = context.get("from")
     return section(
         "changes",
         title,
@@ -133,6 +126,32 @@ def changes_section(changes: pd.DataFrame, summary: dict[str, Any]) -> str:
         chart=charts.changes_by_month(
             periods, by_month["old"].to_numpy(), by_month["new"].to_numpy(), start=start
         ),
-        caption="Cards shipped per month, all links: the old plan against what was done "
-        "and then newly planned.",
+        caption="Cards shipped per month, summed over every link (a card counts on each link "
+        "it travels): the old plan against what was done and then newly planned.",
     )
+
+
+def _what_changed(changes: pd.DataFrame, start: str | None) -> str:
+    """One paragraph: the link-months, months and cards that changed, from ``start`` on."""
+    later = changes if start is None else changes[changes["period"] >= start]
+    moved = moved_cards(later)
+    when = f"From {start} on" if start else "Over the horizon"
+    if not moved["link_months_changed"]:
+        text = f"{when}, the new plan ships exactly what the old one did."
+    else:
+        months = ", ".join(moved["months_changed"])
+        text = (
+            f"{when}, {moved['link_months_changed']:,} link-month(s) changed on "
+            f"{moved['links_changed']:,} link(s), in {months}: "
+            f"{whole(moved['cards_moved'])} card(s) the old plan sent no longer travel on that "
+            "link in that month (each counted once), and "
+            f"{whole(moved['cards_added'])} travel where the old plan sent fewer."
+        )
+    earlier = changes[changes["period"] < start] if start else changes.iloc[:0]
+    differs = int((earlier["difference"] != 0).sum())
+    if differs:
+        text += (
+            f" Before {start}, {differs:,} link-month(s) were executed otherwise than planned "
+            "(the actuals)."
+        )
+    return f'<p class="note">{esc(text)}</p>'

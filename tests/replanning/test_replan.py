@@ -344,7 +344,14 @@ def test_tiny_with_its_second_tranche_delayed_by_a_month(tiny) -> None:
         ["HUB>C:road", "2017-05", 0, 5, 5],
         ["VENDOR>HUB:rail", "2017-05", 0, 15, 15],
     ]
-    assert info["changes"] == {"link_months_changed": 6, "cards_moved": 60}
+    # 30 cards go a month later on the same three links: each counted once.
+    assert info["changes"] == {
+        "link_months_changed": 6,
+        "links_changed": 3,
+        "months_changed": ["2017-04", "2017-05"],
+        "cards_moved": 30,
+        "cards_added": 30,
+    }
 
     frozen = checked(replan(instance, plan, start="2017-04", supply=TINY_DELAYED, freeze=1))
     assert shipped(frozen) == shipped(result)
@@ -612,7 +619,13 @@ def test_replan_without_new_facts_from_a_middle_month_changes_nothing(tmp_path: 
     assert (replanned["difference"] == 0).all()
     assert shipped(result) == {key: q for key, q in shipped(plan).items() if key[1] >= start}
     info = result.summary["replan"]
-    assert info["changes"] == {"link_months_changed": 0, "cards_moved": 0}
+    assert info["changes"] == {
+        "link_months_changed": 0,
+        "links_changed": 0,
+        "months_changed": [],
+        "cards_moved": 0,
+        "cards_added": 0,
+    }
     assert info["compare"]["difference"]["waiting"] == pytest.approx(0, abs=1e-6)
     assert info["compare"]["difference"]["cost"] == pytest.approx(0, abs=1e-6)
 
@@ -623,9 +636,10 @@ def test_among_equally_good_plans_the_replan_moves_fewest_cards(solver: str) -> 
 
     The rail is closed (capacity 0), so the old plan ships road 10. Then the road
     is cut to 6 and the rail opens (20). Every plan with road r <= 6 and rail
-    10 - r serves A at cost 10 (waiting 0, cost 10 for all); the cards moved are
-    (10 - r) + (10 - r), least at r = 6: road 6, rail 4, 8 cards moved. Without
-    the third stage the solvers chose rail 10 (20 moved).
+    10 - r serves A at cost 10 (waiting 0, cost 10 for all); 10 - r cards of the
+    old road shipment no longer go by road (and as many go by rail), least at
+    r = 6: road 6, rail 4, 4 cards moved, counted once (stage 3 minimises
+    sum |x - x_old| = 8). Without the third stage the solvers chose rail 10.
     """
     instance = allocator.Instance.from_frames(
         name="road-or-rail",
@@ -660,7 +674,13 @@ def test_among_equally_good_plans_the_replan_moves_fewest_cards(solver: str) -> 
     result = checked(replan(instance, plan, start="2017-01", capacity=cut, solver=solver))
     assert shipped(result) == {("S>A:road", "2017-01"): 6, ("S>A:rail", "2017-01"): 4}
     assert result.summary["objective"] == {"waiting": 0.0, "cost": 10.0}
-    assert result.summary["replan"]["changes"] == {"link_months_changed": 2, "cards_moved": 8}
+    assert result.summary["replan"]["changes"] == {
+        "link_months_changed": 2,
+        "links_changed": 2,
+        "months_changed": ["2017-01"],
+        "cards_moved": 4,
+        "cards_added": 4,
+    }
     assert result.extra["changes"].to_dict("records") == [
         {"link": "S>A:rail", "period": "2017-01", "old": 0, "new": 4, "difference": 4},
         {"link": "S>A:road", "period": "2017-01", "old": 10, "new": 6, "difference": -4},

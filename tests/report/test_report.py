@@ -234,14 +234,37 @@ def test_replan_changes_section(tiny_folder: Path, tmp_path: Path) -> None:
     assert "<td>HUB&gt;C:road</td><td>closed</td>" in page
     assert "<title>Re-plan report: tiny</title>" in page
     assert (
-        "3 link-month(s) changed on 2 link(s), 10 cards moved in all; cards shipped over the "
-        "horizon: 5 in the old plan, 5 now." in page
+        "From 2017-04 on, 3 link-month(s) changed on 2 link(s), in 2017-04, 2017-05: 5 card(s) "
+        "the old plan sent no longer travel on that link in that month (each counted once), "
+        "and 5 travel where the old plan sent fewer." in html.unescape(page)
     )
     rows = re.findall(
-        r"<tr><td>([^<]*)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td></tr>",
+        r"<tr><td>([^<]*)</td><td>([^<]*)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td>"
+        r"<td[^>]*>([^<]*)</td></tr>",
         page.split('class="changes"')[1],
     )
-    assert rows == [("HUB&gt;A:road", "0", "5", "+5"), ("HUB&gt;C:road", "5", "0", "-5")]
+    assert rows == [
+        ("HUB&gt;C:road", "2017-04", "5", "0", "-5"),
+        ("HUB&gt;A:road", "2017-05", "0", "3", "+3"),
+        ("HUB&gt;A:road", "2017-04", "0", "2", "+2"),
+    ]
+
+
+def test_a_shipment_moved_a_month_later_shows_both_months(tiny_folder: Path, tmp_path: Path):
+    """Regression: summed per link, a move from May to July showed old = new, difference 0."""
+    replan = tmp_path / "replan"
+    shutil.copytree(tiny_folder, replan)
+    (replan / "changes.csv").write_text(
+        "link,period,old,new,difference\nHUB>B:road,2017-04,10,0,-10\nHUB>B:road,2017-05,0,10,10\n"
+    )
+    summary = json.loads((replan / "summary.json").read_text())
+    summary["replan"] = {"from": "2017-04"}
+    (replan / "summary.json").write_text(json.dumps(summary))
+    page = html.unescape(render_report(replan))
+    assert "10 card(s) the old plan sent no longer travel on that link in that month" in page
+    assert "<td>HUB>B:road</td><td>2017-04</td>" in page
+    assert "<td>HUB>B:road</td><td>2017-05</td>" in page
+    assert "cards shipped over" not in page
 
 
 # -- the workbook ----------------------------------------------------------------------------
