@@ -3,15 +3,19 @@
 The instance (and a baseline plan) is sent once to each worker, not once per
 scenario: to each local process by its initializer, to a Dask cluster with
 ``client.scatter(..., broadcast=True)``. Processes are started from a clean
-fork server, so a caller's script without a ``__main__`` guard is never
-imported again. Dask is imported only when a scheduler is given.
+fork server, and the caller's script is never run again in them (so a plain
+script without a ``__main__`` guard works). Dask is imported only when a
+scheduler is given.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import sys
+import types
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -38,6 +42,28 @@ def _process_task(task: Task) -> tuple[dict[str, Any], Plan | None]:
     return run_scenario(_WORKER["shared"], task)
 
 
+@contextlib.contextmanager
+def _callers_script_not_rerun() -> Iterator[None]:
+    """While workers start, hide the caller's script from them.
+
+    A worker started by forkserver (or spawn) runs the caller's ``__main__``
+    script again before its first task, so a plain script without an
+    ``if __name__ == "__main__":`` guard would start the batch again in every
+    worker, which multiprocessing refuses: every scenario then failed as "a
+    worker process died". The tasks need only allocator's own modules, so the
+    workers are started with a stand-in ``__main__`` that names no file.
+    """
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__file__", None) is None:
+        yield
+        return
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def run_processes(
     n: int,
     shared: Shared,
@@ -51,7 +77,8 @@ def run_processes(
         max_workers=n, mp_context=context, initializer=_init_process, initargs=(shared,)
     )
     try:
-        futures: dict[Future, Task] = {executor.submit(_process_task, t): t for t in tasks}
+        with _callers_script_not_rerun():  # the workers start as the tasks are submitted
+            futures: dict[Future, Task] = {executor.submit(_process_task, t): t for t in tasks}
         for future in as_completed(futures):
             try:
                 row, plan = future.result()
