@@ -162,7 +162,7 @@ def test_same_table_in_process_in_processes_and_on_dask(tiny: Path, scenarios: P
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",  # a free port: never the default 8787
     ) as cluster:
         dask = run_batch(tiny, scenarios, scheduler=cluster.scheduler_address, time_limit=limits)
     failed = one.set_index("scenario").loc["march-late"]
