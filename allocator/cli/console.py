@@ -40,9 +40,13 @@ def plan_summary(
     equity = summary.get("equity")
     if equity:
         table.add_row(
-            "equity: smallest fill rate held",
-            f"{_pct(equity['z'])} "
-            f"({_n(equity['floor_cards'])} cards at {_n(equity['floors'])} nodes)",
+            "equity: floor per office",
+            f"{_pct(equity['z'])} of its demand, rounded down to whole cards "
+            f"({_n(equity['floor_cards'])} cards at {_n(equity['floors'])} offices)",
+        )
+        table.add_row(
+            "equity: smallest fill rate in the plan",
+            _pct(equity.get("smallest_fill_rate", equity["z"])),
         )
     solver = summary.get("solver", {})
     table.add_row(

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from allocator.instance import Instance
 from allocator.instance.network import unreachable_demand
 from allocator.model import LinearProgram, ModelOptions, build_model
 from allocator.model.equity import floors, node_demand
+from allocator.plan.figures import fill_rate
 from allocator.solvers import Deadline, SolveOptions, StageResult, solve_once
 
 
@@ -25,7 +28,8 @@ def hold_equity_floor(
     ``lp`` is the core LP of ``instance`` (its demand per node is read off it).
     The facts are the summary's ``equity``: ``z``, ``floors`` (nodes with a
     floor), ``floor_cards`` (their sum), ``left_out`` (nodes with demand no
-    card can reach), stage 0's status and seconds.
+    card can reach), stage 0's status and seconds; and, for the caller,
+    ``floored`` (the ids of the nodes with a floor).
     """
     demand = node_demand(lp)
     z = 1.0  # the smallest fill rate over no node at all
@@ -43,4 +47,15 @@ def hold_equity_floor(
         "left_out": len(unreachable_demand(instance)),
         "status": stage.status,
         "seconds": round(stage.seconds, 3),
+        "floored": floor.index.tolist(),
     }
+
+
+def smallest_fill_rate(nodes: pd.DataFrame, floored: list[str]) -> float:
+    """The smallest fill rate the plan's ``nodes`` table shows over the nodes with a floor.
+
+    It can be below ``z*``: each floor is ``z* x demand`` rounded down to whole cards.
+    """
+    held = nodes[nodes["node"].isin(floored)]
+    rates = fill_rate(held["issued"], held["demand"])
+    return round(float(rates.min()), 6) if len(rates) else 1.0

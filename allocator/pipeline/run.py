@@ -18,7 +18,7 @@ from allocator.errors import SolveError
 from allocator.instance import Instance, load_instance
 from allocator.model import LinearProgram, build_model
 from allocator.pipeline.assemble import make_plan
-from allocator.pipeline.equity import hold_equity_floor
+from allocator.pipeline.equity import hold_equity_floor, smallest_fill_rate
 from allocator.plan import Plan
 from allocator.solvers import Deadline, SolveOptions, solve_lexicographic
 
@@ -119,6 +119,8 @@ def solve(
         seconds["equity"] = time.perf_counter() - began
     plan = solve_model(instance, lp, options, progress=progress, seconds=seconds, deadline=deadline)
     if facts is not None:
+        floored = facts.pop("floored")
+        facts["smallest_fill_rate"] = smallest_fill_rate(plan.nodes, floored)
         plan.summary["equity"] = facts
     return plan
 

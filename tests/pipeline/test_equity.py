@@ -29,6 +29,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from strategies import instances
+from support import TINY
 from typer.testing import CliRunner
 
 import allocator
@@ -150,16 +151,34 @@ def test_equity_plan_verifies_holds_every_floor_and_waits_no_less(
     rates = [got[node] / d for node, d in demand.items()]
     if rates:
         assert min(rates) <= z + 1e-9
+        assert plan.summary["equity"]["smallest_fill_rate"] == pytest.approx(min(rates), abs=1e-6)
     assert plan.summary["objective"]["waiting"] >= plain.summary["objective"]["waiting"] - 1e-9
+
+
+def test_on_tiny_the_floor_is_rounded_down_and_the_plan_says_what_it_holds() -> None:
+    """tiny: z* = 0.9 (45 of 50 cards exist), so the floors are floor(0.9 x demand):
+    A 13 of 15, B 22 of 25, C 9 of 10 (44 cards). B at its floor is served 88%,
+    below z*, and the summary says so instead of claiming 90% was held.
+    """
+    plan = allocator.solve(TINY, equity=True)
+    equity = plan.summary["equity"]
+    assert equity["z"] == pytest.approx(0.9)
+    assert (equity["floors"], equity["floor_cards"]) == (3, 44)
+    assert equity["smallest_fill_rate"] == 0.88
+    rates = dict(zip(plan.nodes["node"], plan.nodes["fill_rate"], strict=True))
+    assert rates["B"] == 0.88
 
 
 def test_cli_equity_writes_the_floor_into_the_summary(tmp_path: Path) -> None:
     allocator.write_instance(remote(), tmp_path / "remote")
     result = CliRunner().invoke(
-        app, ["solve", str(tmp_path / "remote"), "-o", str(tmp_path / "plan"), "--equity"]
+        app,
+        ["solve", str(tmp_path / "remote"), "-o", str(tmp_path / "plan"), "--equity"],
+        env={"COLUMNS": "200"},
     )
     assert result.exit_code == 0, result.output
-    assert "equity: smallest fill rate held" in result.stdout
+    assert "equity: floor per office" in result.stdout
+    assert "equity: smallest fill rate in the plan" in result.stdout
     summary = json.loads((tmp_path / "plan" / "summary.json").read_text())
     assert summary["objective"] == {"waiting": 23.0, "cost": 22.0}
     assert summary["equity"]["floor_cards"] == 9
