@@ -9,10 +9,12 @@ from allocator.cli import batch as batch
 from allocator.cli import instances as instances
 from allocator.cli import plans as plans
 from allocator.cli.app import app as app
+from allocator.cli.app import install_signal_handlers
 
 
 def main() -> None:
     """Entry point of the ``allocator`` console script."""
+    install_signal_handlers()
     app()
 
 

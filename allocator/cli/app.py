@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -97,7 +98,13 @@ def errors() -> Iterator[None]:
     except AllocatorError as exc:
         err().print(f"[bold red]error[/]: {exc}")
         raise typer.Exit(exc.exit_code) from None
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+    except Terminated:
+        err().print("[bold red]terminated[/]: nothing was written")
+        raise typer.Exit(EXIT_TERMINATED) from None
+    except KeyboardInterrupt:
+        err().print("[bold red]interrupted[/]: nothing was written")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:  # pragma: no cover - the last line of defence
         if os.environ.get("ALLOCATOR_DEBUG"):
@@ -107,6 +114,24 @@ def errors() -> Iterator[None]:
             "Set ALLOCATOR_DEBUG=1 to see the traceback, and please report it."
         )
         raise typer.Exit(EXIT_FAILURE) from None
+
+
+#: Exit codes of a run stopped by Ctrl-C (SIGINT) and by SIGTERM, as shells report them.
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it unwinds exactly as Ctrl-C does."""
+
+
+def _on_sigterm(_signum: int, _frame: object) -> None:
+    raise Terminated()
+
+
+def install_signal_handlers() -> None:
+    """Make SIGTERM stop a run the way Ctrl-C does: solver stopped, nothing written."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 @contextlib.contextmanager

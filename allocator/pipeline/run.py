@@ -87,8 +87,8 @@ def solve(
     options
         Solver, method and time limit (:class:`allocator.SolveOptions`);
         ``solver=``, ``method=`` and ``time_limit=`` are shortcuts that
-        override them. Reaching the time limit raises :class:`SolveError` and
-        no plan is returned.
+        override them. The time limit covers the whole call, from loading to
+        the plan; reaching it raises :class:`SolveError` and no plan is returned.
     equity
         First maximise ``z``, the smallest fill rate at the horizon's end over
         the nodes with demand that some card can reach, then find the plan of
@@ -99,6 +99,7 @@ def solve(
         Called with a short description as each step starts.
     """
     options = options_from(options, solver, method, time_limit)
+    deadline = Deadline(options.time_limit)  # the limit covers the whole run, load included
     say = progress or (lambda _message: None)
     seconds: dict[str, float] = {"load": 0.0}
     began = time.perf_counter()
@@ -106,11 +107,12 @@ def solve(
         say("loading the instance")
         instance = load_instance(instance)
         seconds["load"] = time.perf_counter() - began
+        deadline.check("loading the instance")
         began = time.perf_counter()
     say("building the model")
     lp = build_model(instance)
     seconds["build"] = time.perf_counter() - began
-    deadline = Deadline(options.time_limit)  # the limit covers the solver's work
+    deadline.check("building the model")
     facts: dict[str, Any] | None = None
     if equity:
         say("finding the best smallest fill rate (equity)")

@@ -152,6 +152,7 @@ def replan(
     s = instance.months.index(start) + 1
     actual, past, new = _state(instance, plan, s, actuals, (supply, demand, capacity), say)
     seconds = {"load": time.perf_counter() - began}
+    deadline.check("reading the re-plan's facts")
 
     old = plan.shipments.copy()
     kept, dropped = hold_frozen(new, old, int(freeze), options, deadline)

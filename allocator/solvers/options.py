@@ -90,16 +90,24 @@ class Deadline:
         self.limit = seconds
         self.end = None if seconds is None else time.perf_counter() + seconds
 
+    def passed(self) -> bool:
+        """Whether the time limit is over."""
+        return self.end is not None and time.perf_counter() >= self.end
+
+    def check(self, step: str) -> None:
+        """Raise the time-limit error if the limit is over, naming the step just done."""
+        if self.passed():
+            raise time_limit_error(self.limit, step)
+
     def remaining(self) -> float | None:
         """Seconds left (0 once passed), or ``None`` without a limit."""
         return None if self.end is None else max(self.end - time.perf_counter(), 0.0)
 
 
 def time_limit_error(limit: float | None, stage: str) -> SolveError:
-    """The error of a solve stopped by its time limit during ``stage``."""
+    """The error of a run stopped by its time limit during ``stage``."""
     shown = "0" if limit is None or math.isnan(limit) else f"{limit:g}"
     return SolveError(
-        f"the solver stopped at the time limit of {shown} s during {stage} "
-        "before it found an optimal plan; no plan was written. "
-        "Raise --time-limit or solve a smaller instance."
+        f"the time limit of {shown} s was reached during {stage}, before an optimal plan "
+        "was found; no plan was written. Raise --time-limit or solve a smaller instance."
     )

@@ -16,6 +16,7 @@ import numpy as np
 import pulp
 
 from allocator.model import LinearProgram
+from allocator.solvers.options import Deadline
 
 
 @dataclass(frozen=True)
@@ -40,18 +41,34 @@ def _names(families: dict, key: str, n: int) -> list[str]:
     return names
 
 
-def to_pulp(lp: LinearProgram, name: str = "allocation") -> PulpModel:
-    """Build the PuLP problem of ``lp`` with its first stage as the objective."""
+#: Columns or rows added between two looks at the deadline while the PuLP problem is built.
+CHUNK_ROWS = 20_000
+
+
+def to_pulp(
+    lp: LinearProgram, name: str = "allocation", deadline: Deadline | None = None
+) -> PulpModel:
+    """Build the PuLP problem of ``lp`` with its first stage as the objective.
+
+    Building it is Python work of about 10 microseconds a column; with a
+    ``deadline``, a time limit reached meanwhile stops it within a chunk of rows.
+    """
     upper = [None if not np.isfinite(u) else float(u) for u in lp.col_upper.tolist()]
     lower = lp.col_lower.tolist()
     problem = pulp.LpProblem(name, pulp.LpMinimize)
     new_variable = problem.add_variable
-    variables = [
-        new_variable(n, lowBound=lo, upBound=up)
-        for n, lo, up in zip(
-            _names(dict(lp.variables), "col", lp.n_cols), lower, upper, strict=True
-        )
-    ]
+    names = _names(dict(lp.variables), "col", lp.n_cols)
+    variables: list[pulp.LpVariable] = []
+    for first in range(0, lp.n_cols, CHUNK_ROWS):
+        if deadline is not None:
+            deadline.check("building the PuLP model")
+        last = min(first + CHUNK_ROWS, lp.n_cols)
+        variables += [
+            new_variable(n, lowBound=lo, upBound=up)
+            for n, lo, up in zip(
+                names[first:last], lower[first:last], upper[first:last], strict=True
+            )
+        ]
     row_names = _names(dict(lp.rows), "row", lp.n_rows)
     # Senses and right-hand sides in bulk; then one (variable, coefficient) list
     # sliced per row, so the loop does nothing but make PuLP objects.
@@ -64,17 +81,30 @@ def to_pulp(lp: LinearProgram, name: str = "allocation") -> PulpModel:
     terms = list(
         zip(map(variables.__getitem__, lp.indices.tolist()), lp.data.tolist(), strict=True)
     )
+    if deadline is not None:
+        deadline.check("building the PuLP model")
     starts = lp.indptr.tolist()
     new_row, new_expression = pulp.LpConstraint, pulp.LpAffineExpression
-    constraints = [
-        new_row(new_expression(terms[a:b]), sense, row_name, value)
-        for a, b, sense, row_name, value in zip(
-            starts[:-1], starts[1:], senses, row_names, rhs, strict=True
-        )
-    ]
+    constraints: list[pulp.LpConstraint] = []
     add = problem.addConstraint
-    for constraint in constraints:
-        add(constraint)
+    for first in range(0, lp.n_rows, CHUNK_ROWS):
+        if deadline is not None:
+            deadline.check("building the PuLP model")
+        last = min(first + CHUNK_ROWS, lp.n_rows)
+        chunk = [
+            new_row(new_expression(terms[a:b]), sense, row_name, value)
+            for a, b, sense, row_name, value in zip(
+                starts[first:last],
+                starts[first + 1 : last + 1],
+                senses[first:last],
+                row_names[first:last],
+                rhs[first:last],
+                strict=True,
+            )
+        ]
+        for constraint in chunk:
+            add(constraint)
+        constraints += chunk
     model = PulpModel(problem, variables, constraints)
     if lp.stages:
         model.set_objective(lp.stages[0].objective)

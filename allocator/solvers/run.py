@@ -43,14 +43,16 @@ def solve_lexicographic(
     """
     if lp.n_cols == 0:
         return nothing_to_decide(lp, _info(options))
+    deadline = deadline or Deadline(options.time_limit)
     began = time.perf_counter()
-    model = to_pulp(lp, name=name)
+    model = to_pulp(lp, name=name, deadline=deadline)
     build = time.perf_counter() - began
+    deadline.check("building the PuLP model")
     if options.solver == "highs":
-        backend: HighsBackend | CbcBackend = HighsBackend.from_pulp(lp, model, options)
+        backend: HighsBackend | CbcBackend = HighsBackend.from_pulp(lp, model, options, deadline)
     else:
         backend = CbcBackend(lp, model)
-    result = solve_stages(lp, backend, deadline or Deadline(options.time_limit))
+    result = solve_stages(lp, backend, deadline)
     result.build_seconds = build
     return result
 
