@@ -8,8 +8,10 @@ verification, an internal error).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
+import sys
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +26,7 @@ from allocator.errors import (
     EXIT_FAILURE,
     AllocatorError,
     InputError,
+    Problem,
     VerificationError,
 )
 
@@ -82,27 +85,38 @@ def err() -> Console:
 
 
 @contextlib.contextmanager
-def errors() -> Iterator[None]:
-    """Turn the engine's errors into messages and exit codes, never a traceback."""
+def errors(as_json: bool = False) -> Iterator[None]:
+    """Turn the engine's errors into messages and exit codes, never a traceback.
+
+    With ``as_json`` the error also goes to stdout as one JSON object,
+    ``{"ok": false, "exit_code": N, "message": "...", "problems": [{"file",
+    "row", "column", "message"}]}``, for scripts.
+    """
     try:
         yield
     except InputError as exc:
         show.problems(err(), exc.problems, "input error")
+        _json_failure(as_json, EXIT_BAD_INPUT, "input error", exc.problems)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except VerificationError as exc:
         console = err()
         console.print(f"[bold red]error[/]: {exc.message}", highlight=False)
         for problem in exc.problems:
             console.print(f"  {problem}", markup=False, highlight=False)
+        plain = [Problem("plan", None, None, p) for p in exc.problems]
+        _json_failure(as_json, exc.exit_code, exc.message, plain)
         raise typer.Exit(exc.exit_code) from None
     except AllocatorError as exc:
         err().print(f"[bold red]error[/]: {exc}")
+        _json_failure(as_json, exc.exit_code, str(exc), [])
         raise typer.Exit(exc.exit_code) from None
     except Terminated:
         err().print("[bold red]terminated[/]: nothing was written")
+        _json_failure(as_json, EXIT_TERMINATED, "terminated: nothing was written", [])
         raise typer.Exit(EXIT_TERMINATED) from None
     except KeyboardInterrupt:
         err().print("[bold red]interrupted[/]: nothing was written")
+        _json_failure(as_json, EXIT_INTERRUPTED, "interrupted: nothing was written", [])
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except (typer.Exit, typer.Abort):
         raise
@@ -113,7 +127,19 @@ def errors() -> Iterator[None]:
             f"[bold red]internal error[/]: {type(exc).__name__}: {exc}\n"
             "Set ALLOCATOR_DEBUG=1 to see the traceback, and please report it."
         )
+        _json_failure(as_json, EXIT_FAILURE, f"internal error: {type(exc).__name__}: {exc}", [])
         raise typer.Exit(EXIT_FAILURE) from None
+
+
+def _json_failure(as_json: bool, code: int, message: str, problems: list[Problem]) -> None:
+    """The error as one JSON object on stdout, when ``--json`` asked for JSON."""
+    if not as_json:
+        return
+    listed = [
+        {"file": p.file, "row": p.row, "column": p.column, "message": p.message} for p in problems
+    ]
+    failure = {"ok": False, "exit_code": code, "message": message, "problems": listed}
+    sys.stdout.write(json.dumps(failure, ensure_ascii=False) + "\n")
 
 
 #: Exit codes of a run stopped by Ctrl-C (SIGINT) and by SIGTERM, as shells report them.

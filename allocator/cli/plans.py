@@ -67,7 +67,7 @@ def solve(
     from allocator.deliver import deliver_plan, parse_formats
     from allocator.pipeline import solve as solve_plan
 
-    with errors():
+    with errors(as_json):
         wanted = parse_formats(formats or [])
         if output is not None:
             refuse_existing(output, force=force)  # before any work
@@ -153,7 +153,7 @@ def replan_command(
     from allocator.deliver import deliver_plan, parse_formats
     from allocator.replanning import replan as replan_plan
 
-    with errors():
+    with errors(as_json):
         wanted = parse_formats(formats or [])
         refuse_existing(output, force=force)
         with status(not quiet and not as_json, "loading the instance...") as progress:

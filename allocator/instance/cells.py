@@ -127,15 +127,11 @@ def parse_whole(
     negative = _match(values, _NEGATIVE)
     decimal = _match(values, NUMBER) | _match(values, _COMMA_DECIMAL)
     q = quote(values)
+    conditions = [_match(values, _DIGITS), thousands, ambiguous, negative, decimal]
+    kind = np.select(conditions, range(len(conditions)), default=len(conditions))
     message = pd.Series(
         np.select(
-            [
-                _match(values, _DIGITS),
-                thousands,
-                ambiguous,
-                negative,
-                decimal,
-            ],
+            conditions,
             [
                 q + " is too large",
                 q + " has thousands separators, which are not accepted; "
@@ -150,7 +146,7 @@ def parse_whole(
         dtype=object,
     )
     bad = ~blank & ~digits
-    out.cells(file, rows, column.name, bad, message)
+    out.cells(file, rows, column.name, bad, message, kind=kind)
     if column.required:
         out.cells(
             file,
@@ -201,15 +197,17 @@ def parse_real(
         if high is None
         else f"{what} is a number between {low:g} and {high:g}"
     )
+    conditions = [
+        _match(signed, NUMBER) & is_negative & (low == 0),
+        _match(signed, NUMBER),
+        _match(signed, _THOUSANDS),
+        _match(signed, _AMBIGUOUS),
+        _match(signed, _COMMA_DECIMAL),
+    ]
+    kind = np.select(conditions, range(len(conditions)), default=len(conditions))
     message = pd.Series(
         np.select(
-            [
-                _match(signed, NUMBER) & is_negative & (low == 0),
-                _match(signed, NUMBER),
-                _match(signed, _THOUSANDS),
-                _match(signed, _AMBIGUOUS),
-                _match(signed, _COMMA_DECIMAL),
-            ],
+            conditions,
             [
                 q + " is negative; " + range_text,
                 q + " is out of range; " + range_text,
@@ -227,7 +225,7 @@ def parse_real(
         ),
         dtype=object,
     )
-    out.cells(file, rows, column.name, ~blank & ~ok, message)
+    out.cells(file, rows, column.name, ~blank & ~ok, message, kind=kind)
     if column.required:
         out.cells(
             file,
@@ -265,10 +263,18 @@ def parse_period(
         column.name,
         ~blank & ~month,
         q + " is not a month written YYYY-MM (for example 2017-03)",
+        kind="not a month",
     )
     if horizon is not None:
         outside = month & ~values.isin(horizon)
-        out.cells(file, rows, column.name, outside, q + f" is outside the horizon {horizon_text}")
+        out.cells(
+            file,
+            rows,
+            column.name,
+            outside,
+            q + f" is outside the horizon {horizon_text}",
+            kind="outside the horizon",
+        )
     if column.required:
         out.cells(
             file,

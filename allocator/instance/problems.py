@@ -17,6 +17,21 @@ import pandas as pd
 
 from allocator.errors import InputError, Problem
 
+#: Rows of one kind of problem in one column reported one by one; more become one line.
+SEPARATE = 5
+
+
+def row_ranges(rows: list[int], most: int = 8) -> str:
+    """Rows as ranges, ``rows 3-1182`` or ``rows 3, 7-9, 12, ...``; at most ``most`` ranges."""
+    spans: list[tuple[int, int]] = []
+    for row in sorted(rows):
+        if spans and row == spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], row)
+        else:
+            spans.append((row, row))
+    text = ", ".join(f"{a}-{b}" if b > a else f"{a}" for a, b in spans[:most])
+    return "rows " + text + (", ..." if len(spans) > most else "")
+
 
 class Collector:
     """The problems found so far, each with file, spreadsheet row and column."""
@@ -44,17 +59,45 @@ class Collector:
         column: str,
         mask: pd.Series | np.ndarray,
         message: pd.Series | str,
+        kind: pd.Series | np.ndarray | str | None = None,
     ) -> None:
-        """One problem per row where ``mask`` holds; ``message`` per row or for all."""
+        """One problem per row where ``mask`` holds; ``message`` per row or for all.
+
+        Problems of one ``kind`` (default: the same message) in more than
+        :data:`SEPARATE` rows of a column become one problem, at the first row,
+        that counts the rest and names their rows: a file written with ``.``
+        as the thousands separator gives one line, not one per quantity.
+        """
         hits = np.flatnonzero(np.asarray(mask, dtype=bool))
         if not len(hits):
             return
-        if isinstance(message, str):
-            texts = np.full(len(np.asarray(mask)), message, dtype=object)
+        n = len(np.asarray(mask))
+        texts = (
+            np.full(n, message, dtype=object)
+            if isinstance(message, str)
+            else message.to_numpy(dtype=object)
+        )
+        if kind is None:
+            kinds = texts
+        elif isinstance(kind, str):
+            kinds = np.full(n, kind, dtype=object)
         else:
-            texts = message.to_numpy(dtype=object)
-        for i in hits:
-            self.add(file, int(rows[i]), column, str(texts[i]))
+            kinds = np.asarray(kind, dtype=object)
+        groups: dict[object, list[int]] = {}
+        for hit in hits.tolist():
+            groups.setdefault(kinds[hit], []).append(hit)
+        for members in groups.values():
+            if len(members) <= SEPARATE:
+                for member in members:
+                    self.add(file, int(rows[member]), column, str(texts[member]))
+                continue
+            first, rest = members[0], [int(rows[i]) for i in members[1:]]
+            self.add(
+                file,
+                int(rows[first]),
+                column,
+                f"{texts[first]}; the same in {len(rest):,} more rows ({row_ranges(rest)})",
+            )
 
     def ordered(self) -> list[Problem]:
         """The problems without repeats, by file, then row, then column (stable otherwise)."""

@@ -205,4 +205,4 @@ def report_unknown(
     bad = (values != "") & ~values.isin(known)
     if mask is not None:
         bad &= mask.to_numpy(dtype=bool) if isinstance(mask, pd.Series) else mask
-    out.cells(table.file, table.rows, column, bad, quote(values) + message)
+    out.cells(table.file, table.rows, column, bad, quote(values) + message, kind=message)

@@ -69,6 +69,16 @@ def read_csv_text(text: str, file: str, out: Collector) -> tuple[pd.DataFrame, n
         out.add(file, None, None, "is empty; it needs at least a header row")
         return None
     sep = delimiter(text)
+    other = _other_delimiter(text.split("\n", 1)[0])
+    if other is not None:
+        out.add(
+            file,
+            1,
+            None,
+            f"seems to be {other}-separated: its header has no commas or semicolons; save it "
+            "comma- or semicolon-separated (in Excel: 'CSV UTF-8')",
+        )
+        return None
     cells = _cells(text, sep, file, out)
     if cells is None:
         return None
@@ -93,6 +103,20 @@ def read_csv_text(text: str, file: str, out: Collector) -> tuple[pd.DataFrame, n
     frame, rows = drop_blank(body.reset_index(drop=True))
     kept = np.arange(len(cells))[1:][~overflow[1:]] + 1
     return frame, kept[rows - 2]
+
+
+#: Delimiters a file may seem to use that are not accepted, by the name messages give them.
+OTHER_DELIMITERS = {"\t": "tab", "|": "pipe ('|')"}
+
+
+def _other_delimiter(header: str) -> str | None:
+    """The name of the delimiter a header line uses when it is neither ``,`` nor ``;``."""
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    if "," in unquoted or ";" in unquoted:
+        return None
+    counts = {name: unquoted.count(char) for char, name in OTHER_DELIMITERS.items()}
+    name, count = max(counts.items(), key=lambda item: item[1])
+    return name if count else None
 
 
 def _cells(text: str, sep: str, file: str, out: Collector) -> pd.DataFrame | None:
