@@ -75,6 +75,8 @@ def plan_summary(
             )
         console.print(rt)
 
+    for note in summary.get("warnings", []):
+        console.print(f"[yellow]warning[/]: {note}", highlight=False)
     seconds = summary.get("seconds", {})
     console.print(
         "time: "
@@ -138,6 +140,8 @@ def instance_info(console: Console, info: InstanceInfo) -> None:
         )
     console.print(months)
 
+    for note in info.notes:
+        console.print(f"[yellow]warning[/]: {note}", highlight=False)
     if info.unreachable.empty:
         console.print("Every node with demand can be reached from some supply.")
     else:

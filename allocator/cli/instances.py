@@ -14,7 +14,7 @@ from allocator.cli.app import InstancePath, app, errors, out
 @app.command()
 def validate(instance: InstancePath) -> None:
     """Check an instance and report every problem at once (exit 2 if there is any)."""
-    from allocator.instance import load_instance
+    from allocator.instance import load_instance, unusual
     from allocator.instance.network import unreachable_demand
 
     with errors():
@@ -23,7 +23,7 @@ def validate(instance: InstancePath) -> None:
         console.print(
             f"[green]ok[/]: {inst.name}: {len(inst.nodes):,} nodes, {len(inst.links):,} "
             f"links, {inst.periods} months from {inst.start}, "
-            f"{len(inst.categories)} categories"
+            f"{len(inst.categories)} categor{'y' if len(inst.categories) == 1 else 'ies'}"
         )
         lost = unreachable_demand(inst)
         if not lost.empty:
@@ -32,6 +32,8 @@ def validate(instance: InstancePath) -> None:
                 f"reach ({int(lost['demand'].sum()):,} cards stay unmet); "
                 "see `allocator info`"
             )
+        for note in unusual(inst):
+            console.print(f"[yellow]warning[/]: {note}", highlight=False)
 
 
 @app.command()

@@ -13,6 +13,7 @@ from allocator.instance.generate import generate_instance as generate_instance
 from allocator.instance.info import describe_instance as describe_instance
 from allocator.instance.load import load_instance as load_instance
 from allocator.instance.periods import month_labels as month_labels
+from allocator.instance.sanity import unusual as unusual
 
 __all__ = [
     "Instance",
@@ -20,5 +21,6 @@ __all__ = [
     "generate_instance",
     "load_instance",
     "month_labels",
+    "unusual",
     "write_instance",
 ]

@@ -9,6 +9,7 @@ import pandas as pd
 
 from allocator.instance.core import Instance
 from allocator.instance.network import build_graph, unreachable_demand
+from allocator.instance.sanity import unusual
 
 
 @dataclass
@@ -18,6 +19,7 @@ class InstanceInfo:
     ``sizes``: counts of nodes by kind, links by mode, categories, months and
     the LP's expected size. ``months``: per month supply, demand and their
     running totals. ``unreachable``: nodes with demand that no supply can reach.
+    ``notes``: what is valid but probably not meant (:func:`~allocator.instance.unusual`).
     """
 
     name: str
@@ -26,6 +28,7 @@ class InstanceInfo:
     sizes: dict[str, int]
     months: pd.DataFrame
     unreachable: pd.DataFrame
+    notes: list[str]
 
 
 def describe_instance(instance: Instance) -> InstanceInfo:
@@ -75,4 +78,5 @@ def describe_instance(instance: Instance) -> InstanceInfo:
         sizes=sizes,
         months=months,
         unreachable=unreachable_demand(instance, graph),
+        notes=unusual(instance),
     )

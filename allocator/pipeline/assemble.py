@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allocator.instance import Instance
+from allocator.instance import Instance, unusual
 from allocator.model import LinearProgram, weight_groups
 from allocator.plan.core import PLAN_TABLES, SORT_KEYS, Plan
 from allocator.plan.figures import fill_rate, region_records
@@ -169,6 +169,7 @@ def make_plan(
             "cost": round(float(lp.report_cost @ cards), 6),
         },
         "totals": totals(grid, instance),
+        "warnings": unusual(instance),
         "regions": region_records(nodes),
         "months": monthly(instance, grid),
         "solver": solver,

@@ -249,8 +249,17 @@ def _check_request(
             ]
         )
     out = Collector()
+    left = len(instance.months) - instance.months.index(start)
     if not (isinstance(freeze, int | np.integer) and freeze >= 0):
         out.add("--freeze", None, None, f"'{freeze}' is not a whole number of months >= 0")
+    elif freeze > left:
+        out.add(
+            "--freeze",
+            None,
+            None,
+            f"{freeze} months is longer than the {left} month(s) re-planned from {start}: "
+            f"freeze at most {left}",
+        )
     if not (np.isfinite(stability) and stability >= 0):
         out.add("--stability", None, None, f"'{stability}' is not a number >= 0")
     for sentence in verify(instance, plan) if check_plan else []:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -193,3 +194,35 @@ def test_version() -> None:
     code, out, _ = run("--version")
     assert code == 0
     assert out.startswith(f"allocator {allocator.__version__} (HiGHS ")
+
+
+def test_json_on_failure_prints_the_problems_as_json(tmp_path: Path) -> None:
+    folder = tmp_path / "tiny"
+    shutil.copytree(TINY, folder)
+    supply = folder / "supply.csv"
+    supply.write_text(supply.read_text().replace("30", "3.000"))
+    code, out, _ = run("solve", folder, "-o", tmp_path / "plan", "--json")
+    assert code == 2
+    assert json.loads(out) == {
+        "ok": False,
+        "exit_code": 2,
+        "message": "input error",
+        "problems": [
+            {
+                "file": "supply.csv",
+                "row": 2,
+                "column": "quantity",
+                "message": "'3.000' is not a whole number: neither thousands separators nor "
+                "decimals are accepted; if you mean 3000, write the number as plain digits",
+            }
+        ],
+    }
+    assert not (tmp_path / "plan").exists()
+
+
+def test_help_prints_flags_as_flags() -> None:
+    result = CliRunner().invoke(app, ["solve", "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    assert "<bool>" not in result.output and "{instance}" not in result.output
+    assert "Usage: allocator solve [OPTIONS] INSTANCE" in result.output
+    assert re.search(r"--force\s+Replace the output if it exists\.", result.output)

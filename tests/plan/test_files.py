@@ -88,3 +88,10 @@ def test_a_resaved_replan_keeps_its_changes_table(
     changes = allocator.read_plan(folder).extra["changes"]
     pd.testing.assert_frame_equal(changes, replan.extra["changes"], check_dtype=False)
     assert (changes["difference"] < 0).any()
+
+
+def test_a_plan_file_of_zero_bytes_is_an_input_error_naming_it(resaved: Path) -> None:
+    (resaved / "stock.csv").write_bytes(b"")
+    run = runner.invoke(app, ["verify", str(TINY), str(resaved)])
+    assert run.exit_code == 2
+    assert run.stderr.splitlines()[1] == ("  stock.csv: is empty; it needs at least a header row")
