@@ -13,8 +13,6 @@ from allocator.instance.core import Instance
 LONG_HORIZON = 120
 #: Years outside this range for the first month are called out.
 YEARS = (1990, 2100)
-#: A largest-to-smallest category weight above this is called out (numerics).
-WEIGHT_SPREAD = 1e6
 
 
 def unusual(instance: Instance) -> list[str]:
@@ -28,12 +26,6 @@ def unusual(instance: Instance) -> list[str]:
     year = int(instance.start[:4])
     if not YEARS[0] <= year <= YEARS[1]:
         notes.append(f"the first month, {instance.start}, is in {year}: is 'start' right?")
-    weights = list(instance.categories.values())
-    if weights and max(weights) / min(weights) > WEIGHT_SPREAD:
-        notes.append(
-            f"the category weights run from {min(weights):g} to {max(weights):g}: a spread "
-            "this wide makes the solver's tolerances decide which category waits"
-        )
     supplied = int(instance.supply["quantity"].sum()) + int(instance.nodes["stock"].sum())
     demanded = int(instance.demand["quantity"].sum())
     if demanded == 0:

@@ -166,4 +166,30 @@ def check_categories(
             )
         else:
             weights[category] = weight
+    _check_spread(weights, file, xlsx, where, out)
     return weights, {cell_text(key) for key in categories} - {""}
+
+
+#: The largest weight may be at most this many times the smallest.
+WEIGHT_SPREAD = 1e6
+
+
+def _check_spread(
+    weights: dict[str, float], file: str, xlsx: bool, where: Locations, out: Collector
+) -> None:
+    """Weights so far apart that the solver cannot honour both exactly are refused."""
+    if len(weights) < 2:
+        return
+    low = min(weights, key=weights.__getitem__)
+    high = max(weights, key=weights.__getitem__)
+    if weights[high] <= WEIGHT_SPREAD * weights[low]:
+        return
+    out.add(
+        file,
+        where.category_rows.get(high),
+        "weight" if xlsx else high,
+        f"weight {weights[high]:g} of category '{high}' is more than a million times the "
+        f"weight {weights[low]:g} of '{low}': waiting this far apart cannot be weighed exactly "
+        "by the solver (its tolerances would decide who waits); keep the weights within a "
+        "factor of 1,000,000",
+    )
