@@ -215,6 +215,17 @@ def replan_comparison(console: Console, replan_summary: Mapping[str, Any]) -> No
             cells = [f"{compare[side][key]:,.0f}" for side in ("old", "new", "difference")]
         table.add_row(key.replace("card_months", "card-months").replace("_", " "), *cells)
     console.print(table)
+    changed = replan_summary.get("changes", {})
+    if changed.get("link_months_changed"):
+        console.print(
+            f"changed from {replan_summary['from']}: {changed['link_months_changed']:,} "
+            f"link-month(s) on {changed['links_changed']:,} link(s), in "
+            f"{', '.join(changed['months_changed'])}; {changed['cards_moved']:,} card(s) no "
+            "longer travel when or where promised (each counted once)",
+            highlight=False,
+        )
+    elif "link_months_changed" in changed:
+        console.print(f"from {replan_summary['from']} the old plan's shipments stand unchanged")
     for dropped in replan_summary["freeze"]["dropped"]:
         console.print(
             f"[yellow]dropped from the freeze[/]: {dropped['link']} {dropped['period']} "
