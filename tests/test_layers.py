@@ -46,10 +46,12 @@ LAYERS: dict[str, set[str]] = {
         "_atomic",
         "_version",
     },
+    "explain": {"model", "solvers", "verification", "plan", "instance", "errors"},
     "report": {"verification", "plan", "instance", "errors", "_atomic", "_format"},
-    "deliver": {"report", "plan", "instance", "errors", "_atomic"},
+    "deliver": {"explain", "report", "plan", "instance", "errors", "_atomic"},
     "cli": {
         "deliver",
+        "explain",
         "report",
         "whatif",
         "replanning",

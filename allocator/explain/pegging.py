@@ -1,0 +1,154 @@
+"""``pegging.csv``: every issued card traced back to the tranche or opening stock it came from.
+
+Cards are followed through the plan's own shipments, month by month, first
+in, first out: at every node the cards that arrived earliest leave first,
+whether they are issued or shipped on. Within a month a node's new cards
+queue as opening stock, then its tranche, then arrivals in the order their
+links are listed in ``links.csv``; they leave as issues (categories in the
+order of ``instance.toml``), then shipments (links in ``links.csv`` order),
+and what remains is the node's stock. Links with no lead time are followed
+in the order of the month's flows (a node after every node that ships to it
+that month); a loop of such shipments inside one month carries no card from
+anywhere, so it is left out of every route.
+
+Each row is one (source, source month, office, issue month, category,
+route) with its cards; ``route`` is the chain ``LINK@YYYY-MM;...`` of links
+and departure months the cards took (empty when issued where they arrived).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from allocator.instance import Instance
+from allocator.plan import Plan
+
+COLUMNS = ["source", "source_period", "office", "issue_period", "category", "route", "cards"]
+OPENING = "opening"
+
+Lot = tuple[int, str, str, tuple[str, ...]]  # cards, source, source period, route
+
+
+def _take(queue: deque[list], cards: int, where: str) -> list[Lot]:
+    """The oldest ``cards`` cards of ``queue``, split off its front."""
+    out: list[Lot] = []
+    while cards > 0:
+        if not queue:
+            raise ValueError(f"the plan moves more cards out of {where} than it has")
+        lot = queue[0]
+        used = min(lot[0], cards)
+        out.append((used, lot[1], lot[2], lot[3]))
+        lot[0] -= used
+        cards -= used
+        if lot[0] == 0:
+            queue.popleft()
+    return out
+
+
+def _same_month_order(moves: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
+    """Lead-0 shipments of one month without loops, and a node order that follows them."""
+    graph = nx.MultiDiGraph()
+    for link, frm, to, q in moves[["link", "from", "to", "quantity"]].itertuples(index=False):
+        graph.add_edge(frm, to, key=link, q=int(q))
+    while True:
+        try:
+            cycle = nx.find_cycle(graph)
+        except nx.NetworkXNoCycle:
+            break
+        least = min(graph.edges[e]["q"] for e in cycle)
+        for e in cycle:
+            graph.edges[e]["q"] -= least
+            if graph.edges[e]["q"] == 0:
+                graph.remove_edge(*e)
+    kept = {(k, a, b): d["q"] for a, b, k, d in graph.edges(keys=True, data=True)}
+    order = list(nx.lexicographical_topological_sort(graph))
+    moves = moves.assign(
+        quantity=[
+            kept.get((r.link, r.frm, r.to), 0)
+            for r in moves.rename(columns={"from": "frm"}).itertuples()
+        ]
+    )
+    return order, moves[moves["quantity"] > 0]
+
+
+def pegging(instance: Instance, plan: Plan) -> pd.DataFrame:
+    """The plan's issued cards by source, route and office (see the module docstring)."""
+    months = instance.months
+    P = len(months)
+    position = {lid: i for i, lid in enumerate(instance.links["id"])}
+    lead = dict(zip(instance.links["id"], instance.links["lead_time"].astype(int), strict=True))
+    ships = plan.shipments[plan.shipments["quantity"] > 0].copy()
+    ships["t"] = instance.month_number(ships["period"])
+    ships["lead"] = ships["link"].map(lead)
+    ships["order"] = ships["link"].map(position)
+    ships = ships.sort_values(["t", "order"], kind="stable")
+    issued = plan.issuance[plan.issuance["issued"] > 0].copy()
+    issued["t"] = instance.month_number(issued["period"])
+    rank = {c: i for i, c in enumerate(instance.categories)}
+    issued["rank"] = issued["category"].map(rank)
+    issued = issued.sort_values(["t", "node", "rank"], kind="stable")
+    supply = instance.supply[instance.supply["quantity"] > 0]
+    arriving: dict[tuple[str, int], list[list]] = defaultdict(list)
+    for node, t, q in zip(
+        supply["node"], instance.month_number(supply["period"]), supply["quantity"], strict=True
+    ):
+        if 1 <= t <= P:
+            arriving[(str(node), int(t))].append([int(q), str(node), months[t - 1], ()])
+    queues: dict[str, deque[list]] = defaultdict(deque)
+    for node, q in zip(instance.nodes["id"], instance.nodes["stock"], strict=True):
+        if q > 0:
+            queues[str(node)].append([int(q), str(node), OPENING, ()])
+    issues_by: dict[tuple[int, str], list[tuple[str, int]]] = defaultdict(list)
+    for t, node, category, q in zip(
+        issued["t"].tolist(),
+        issued["node"].tolist(),
+        issued["category"].tolist(),
+        issued["issued"].tolist(),
+        strict=True,
+    ):
+        issues_by[(t, node)].append((category, q))
+    ships_by_month = {t: g for t, g in ships.groupby("t", sort=True)}
+    rows: list[tuple] = []
+    for t in range(1, P + 1):
+        month_ships = ships_by_month.get(t, ships.iloc[:0])
+        same = month_ships[month_ships["lead"] == 0]
+        order, same = _same_month_order(same)
+        later = month_ships[month_ships["lead"] > 0]
+        moves = pd.concat([same, later]).sort_values("order", kind="stable")
+        by_node = {n: g for n, g in moves.groupby("from", sort=False)}
+        active = set(by_node) | {n for (m, n) in issues_by if m == t}
+        active |= {n for (n, m) in arriving if m == t}
+        ordered = [n for n in order if n in active] + sorted(active - set(order))
+        for node in ordered:
+            queue = queues[node]
+            for lot in arriving.pop((node, t), []):
+                queue.append(lot)
+            for category, q in issues_by.get((t, node), ()):
+                if True:
+                    for cards, src, sp, route in _take(queue, int(q), node):
+                        rows.append((src, sp, node, months[t - 1], category, route, cards))
+            out = by_node.get(node)
+            if out is None:
+                continue
+            for link, to, q, ld in zip(
+                out["link"], out["to"], out["quantity"], out["lead"], strict=True
+            ):
+                leg = f"{link}@{months[t - 1]}"
+                for cards, src, sp, route in _take(queue, int(q), node):
+                    arriving[(str(to), t + int(ld))].append([cards, src, sp, (*route, leg)])
+    table = pd.DataFrame(
+        rows,
+        columns=["source", "source_period", "office", "issue_period", "category", "route", "cards"],
+    )
+    if table.empty:
+        return pd.DataFrame(
+            {c: pd.Series([], dtype="int64" if c == "cards" else object) for c in COLUMNS}
+        )
+    table["route"] = table["route"].map(";".join)
+    table = table.groupby(COLUMNS[:-1], as_index=False, sort=False)["cards"].sum()
+    table["cards"] = table["cards"].astype(np.int64)
+    return table.sort_values(COLUMNS[:-1], kind="stable").reset_index(drop=True)[COLUMNS]
