@@ -76,6 +76,11 @@ def stage_one_sensitivity(
         given.col_value = values
         given.row_value = activity
         given.value_valid = True
+        # HiGHS 1.15's crossover crashes on a model it has never run: run it for no pivots first.
+        h.setOptionValue("presolve", "off")
+        h.setOptionValue("simplex_iteration_limit", 0)
+        h.run()
+        h.setOptionValue("simplex_iteration_limit", 2**31 - 1)
         h.crossover(given)  # a basis at the plan's vertex (HiGHS warns: no duals were given)
         h.setOptionValue("simplex_strategy", 4)  # primal: the vertex stays feasible
     backend.run("stage 1 (waiting) for its duals", deadline)

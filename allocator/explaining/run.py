@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 
 from allocator.errors import AllocatorError, InputError, Problem
-from allocator.explain.columns import model_for, plan_columns
-from allocator.explain.margins import marginal_values
-from allocator.explain.pegging import pegging
-from allocator.explain.reasons import REASONS, shortfalls
-from allocator.explain.residual import residual
+from allocator.explaining.columns import model_for, plan_columns
+from allocator.explaining.margins import marginal_values
+from allocator.explaining.pegging import pegging
+from allocator.explaining.reasons import REASONS, shortfalls
+from allocator.explaining.residual import residual
 from allocator.instance import Instance, load_instance
 from allocator.plan import Plan, read_plan
 from allocator.plan.core import table_csv

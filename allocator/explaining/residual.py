@@ -60,10 +60,53 @@ class Residual:
     toward: np.ndarray
     root: int
     tol: float
+    potential: np.ndarray
+    residual_arcs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # u, v, reduced w, room
+    _out: tuple[list, list, list, list] | None = None
 
     def value(self, nodes: np.ndarray) -> np.ndarray:
         """The waiting one more card at each of ``nodes`` saves (``-dist``, rounded)."""
         return np.round(-self.dist[nodes], 9) + 0.0
+
+    def cycle(self, arc: int) -> tuple[float, float]:
+        """The waiting one more unit of room on ``arc`` saves, by the cheapest cycle through it.
+
+        The unit goes along ``arc`` and back from its head to its tail by the
+        cheapest residual path; returns (saving, the least room on that cycle).
+        A lower bound on the exact value, and equal to it when it meets the
+        basis's dual (which bounds it from above).
+        """
+        tail, head = int(self.tail[arc]), int(self.head[arc])
+        u, v, w, room = self.residual_arcs
+        if self._out is None:
+            order = np.argsort(u, kind="stable")
+            start = np.searchsorted(u[order], np.arange(self.root + 2))
+            object.__setattr__(
+                self,
+                "_out",
+                (start.tolist(), v[order].tolist(), w[order].tolist(), room[order].tolist()),
+            )
+        assert self._out is not None
+        starts, heads, weights, rooms = self._out
+        dist = {head: 0.0}
+        neck = {head: np.inf}
+        heap = [(0.0, head)]
+        done: set[int] = set()
+        while heap:
+            d, node = heapq.heappop(heap)
+            if node in done:
+                continue
+            done.add(node)
+            if node == tail:
+                real = d + self.potential[head] - self.potential[tail]
+                return -(float(self.cost[arc]) + real), neck[node]
+            for k in range(starts[node], starts[node + 1]):
+                other, nd = heads[k], d + weights[k]
+                if nd < dist.get(other, np.inf):
+                    dist[other] = nd
+                    neck[other] = min(neck[node], rooms[k])
+                    heapq.heappush(heap, (nd, other))
+        return -np.inf, 0.0
 
     def room(self) -> np.ndarray:
         """Arcs that can carry one more card forwards."""
@@ -234,6 +277,8 @@ def residual(
         toward=toward,
         root=root,
         tol=1e-7 * scale,
+        potential=pi,
+        residual_arcs=(u, v, w, room),
     )
 
 

@@ -1,7 +1,7 @@
 """``shortfalls.csv``: every office, category and month with cards waiting, and why they wait.
 
 The reason is read off the residual network of stage 1
-(:mod:`~allocator.explain.residual`), in which ``dist`` is the exact change
+(:mod:`~allocator.explaining.residual`), in which ``dist`` is the exact change
 of the least waiting per extra unit anywhere. For a waiting cell (office
 ``n``, weight group ``g``, month ``t``), serving one more of its people in
 ``t`` means one more card through ``S(n,t)`` (the office's stock), through
@@ -38,7 +38,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from allocator.explain.residual import HOLD, PRINT, SHIP, WAIT, Residual
+from allocator.explaining.residual import HOLD, PRINT, SHIP, WAIT, Residual
 from allocator.instance import Instance
 from allocator.instance.network import reach
 from allocator.model import LinearProgram, weight_groups

@@ -6,10 +6,10 @@ their roll-up. It reads stage 1's duals through
 :mod:`allocator.solvers.sensitivity` and is otherwise solver-independent.
 """
 
-from allocator.explain.run import FILES as FILES
-from allocator.explain.run import Explanation as Explanation
-from allocator.explain.run import PlanMismatchError as PlanMismatchError
-from allocator.explain.run import check_plan as check_plan
-from allocator.explain.run import explain as explain
+from allocator.explaining.run import FILES as FILES
+from allocator.explaining.run import Explanation as Explanation
+from allocator.explaining.run import PlanMismatchError as PlanMismatchError
+from allocator.explaining.run import check_plan as check_plan
+from allocator.explaining.run import explain as explain
 
 __all__ = ["FILES", "Explanation", "PlanMismatchError", "check_plan", "explain"]
