@@ -120,9 +120,11 @@ def pegging(instance: Instance, plan: Plan) -> pd.DataFrame:
         later = month_ships[month_ships["lead"] > 0]
         moves = pd.concat([same, later]).sort_values("order", kind="stable")
         by_node = {n: g for n, g in moves.groupby("from", sort=False)}
+        # Every node of the month's same-month flows (in their order: it may only receive),
+        # then every other node that ships, issues or receives cards this month.
         active = set(by_node) | {n for (m, n) in issues_by if m == t}
         active |= {n for (n, m) in arriving if m == t}
-        ordered = [n for n in order if n in active] + sorted(active - set(order))
+        ordered = order + sorted(active - set(order))
         for node in ordered:
             queue = queues[node]
             for lot in arriving.pop((node, t), []):

@@ -213,8 +213,8 @@ def shortfalls(instance: Instance, lp: LinearProgram, plan: Plan, net: Residual)
 
     dist, tol = net.dist, net.tol
     todo = np.flatnonzero((reason == "") & (D >= 0) & (S >= 0))
-    weight = np.array([cx.weight_of.get(int(d), 0.0) for d in D[todo]])
-    after = np.array([cx.wait_tail.get(int(d), net.root) for d in D[todo]])
+    weight = np.array([cx.weight_of.get(int(d), 0.0) for d in D[todo]], dtype=float)
+    after = np.array([cx.wait_tail.get(int(d), net.root) for d in D[todo]], dtype=np.int64)
     through = -weight + dist[after]  # one more served here, then on as cheaply as possible
     has_printer = Q[todo] >= 0
     room = np.array([cx.print_room.get(int(q), np.inf) if q >= 0 else np.inf for q in Q[todo]])

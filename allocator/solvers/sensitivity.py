@@ -66,6 +66,19 @@ def stage_one_sensitivity(
     """
     began = time.perf_counter()
     deadline = deadline or Deadline(None)
+    if lp.n_cols == 0 or lp.n_rows == 0:  # nothing to decide: no duals to read
+        none, rows = np.zeros(lp.n_cols), np.zeros(lp.n_rows)
+        return Sensitivity(
+            waiting=lp.stages[0].value(none),
+            col_value=none,
+            col_dual=lp.stages[0].objective.astype(float),
+            row_value=rows,
+            row_dual=rows,
+            col_upper_up=lp.col_upper.copy(),
+            row_upper_up=lp.row_upper.copy(),
+            seconds=time.perf_counter() - began,
+            iterations=0,
+        )
     backend = HighsBackend.from_arrays(lp)
     h = backend.h
     if start is not None and lp.n_cols:
