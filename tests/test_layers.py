@@ -46,7 +46,16 @@ LAYERS: dict[str, set[str]] = {
         "_atomic",
         "_version",
     },
-    "explaining": {"model", "solvers", "verification", "plan", "instance", "errors", "_atomic", "_format"},
+    "explaining": {
+        "model",
+        "solvers",
+        "verification",
+        "plan",
+        "instance",
+        "errors",
+        "_atomic",
+        "_format",
+    },
     "report": {"verification", "plan", "instance", "errors", "_atomic", "_format"},
     "deliver": {"explaining", "report", "plan", "instance", "errors", "_atomic"},
     "cli": {

@@ -56,7 +56,7 @@ def check_pegging(instance: allocator.Instance, plan: allocator.Plan, pegs: pd.D
 def check_margins(
     instance: allocator.Instance, plan: allocator.Plan, margins: pd.DataFrame
 ) -> None:
-    """Raising each of the top limits by 1 (and by its holds_up_to, up to 3) lowers W by value each."""
+    """Raising each top limit by k = 1 (and by its holds_up_to, up to 3) lowers W by k * value."""
     waiting = plan.summary["objective"]["waiting"]
     for row in margins.head(CHECKED).itertuples(index=False):
         holds = np.inf if row.holds_up_to == "inf" else int(row.holds_up_to)
@@ -160,7 +160,7 @@ def test_a_plan_that_waits_longer_than_it_must_is_refused(teaching: Solved) -> N
     the real instance (and verifies against it), but waits W = 10 (March) + 10 (April:
     only March's 10 cross in time) = 20 where W* = 10: stage 1's duals do not describe it."""
     instance, _ = teaching["lead-time"]
-    worse = allocator.solve(raised(instance, "link", "JAKARTA>PORT:sea", "2017-03", -10**9 + 10))
+    worse = allocator.solve(raised(instance, "link", "JAKARTA>PORT:sea", "2017-03", -(10**9) + 10))
     worse.summary["instance"] = dict(worse.summary["instance"], sha256=instance.sha256)
     assert worse.summary["objective"]["waiting"] == 20
     assert allocator.verify(instance, worse) == []
