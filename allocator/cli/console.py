@@ -234,10 +234,18 @@ def explain_summary(
         title="Where one more unit helps most (weighted card-months saved per unit, exact)",
         title_justify="left",
     )
-    for column in ("what", "id", "month", "saves", "holds for"):
-        table.add_column(column, justify="right" if column in ("saves", "holds for") else "left")
+    for column in ("what", "id", "month", "saves", "holds for", "same value at"):
+        table.add_column(column, justify="left" if column in ("what", "id", "month") else "right")
     for r in helps:
-        table.add_row(r["what"], r["id"], r["period"], _n(r["value"]), str(r["holds_up_to"]))
+        same = r.get("same_value", 0)
+        table.add_row(
+            r["what"],
+            r["id"],
+            r["period"],
+            _n(r["value"]),
+            str(r["holds_up_to"]),
+            f"{same:,} more" if same else "",
+        )
     if helps:
         console.print(table)
     else:

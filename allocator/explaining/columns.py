@@ -20,6 +20,12 @@ from allocator.model.equity import floors, node_demand
 from allocator.plan import Plan
 
 
+def months_of(instance: Instance, periods: pd.Series) -> np.ndarray:
+    """Month numbers 1..P of ``YYYY-MM`` labels, 0 for a month outside the horizon (fast)."""
+    number = {month: t for t, month in enumerate(instance.months, start=1)}
+    return pd.Series(periods, dtype=object).map(number).fillna(0).to_numpy(np.int64)
+
+
 def model_for(instance: Instance, plan: Plan, fixed: pd.DataFrame | None = None) -> LinearProgram:
     """The LP ``plan`` was solved on: the core LP, with the equity floors of its summary
     and a re-plan's frozen shipments (``fixed``) where there are any."""
@@ -69,14 +75,14 @@ def _place(
 def plan_columns(instance: Instance, lp: LinearProgram, plan: Plan) -> np.ndarray:
     """The plan's whole cards on the LP's columns (x, I, s and B; U under equity)."""
     values = np.zeros(lp.n_cols)
-    shipments = plan.shipments.assign(t=instance.month_number(plan.shipments["period"]))
+    shipments = plan.shipments.assign(t=months_of(instance, plan.shipments["period"]))
     _place(values, lp.variables["x"], shipments, ["link", "t"], "quantity", "shipments.csv")
-    stock = plan.stock.assign(t=instance.month_number(plan.stock["period"]))
+    stock = plan.stock.assign(t=months_of(instance, plan.stock["period"]))
     _place(values, lp.variables["I"], stock, ["node", "t"], "stock", "stock.csv")
     groups = weight_groups(instance.categories)
     group_of = {c: label for label, members in groups.items() for c in members}
     issuance = plan.issuance.assign(
-        t=instance.month_number(plan.issuance["period"]),
+        t=months_of(instance, plan.issuance["period"]),
         group=plan.issuance["category"].map(group_of),
     )
     per_group = issuance.groupby(["node", "group", "t"], as_index=False)[

@@ -119,8 +119,16 @@ def marginal_values(
         positive.at[i, "room"] = _holds(np.array([room]))[0] if saving > tol else 0.0
     exact = positive[positive["room"] >= 1]
     left_out = len(positive) - len(exact)
-    order = exact.assign(rank=exact["what"].map({w: i for i, w in enumerate(WHAT)}))
-    order = order.sort_values(["value", "rank", "id", "t"], ascending=[False, True, True, True])
+    # Ties (often many: every office of a province in the same month) in the order of
+    # the instance's files, so that the vendor and the hubs come before the offices.
+    place = {n: i for i, n in enumerate(instance.nodes["id"])}
+    place_link = {n: i for i, n in enumerate(instance.links["id"])}
+    where = [
+        place_link.get(i, 0) if w == "link" else place.get(i, 0)
+        for w, i in zip(exact["what"], exact["id"], strict=True)
+    ]
+    order = exact.assign(rank=exact["what"].map({w: i for i, w in enumerate(WHAT)}), place=where)
+    order = order.sort_values(["value", "rank", "place", "t"], ascending=[False, True, True, True])
     out = pd.DataFrame(
         {
             "what": order["what"].to_numpy(),

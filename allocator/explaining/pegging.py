@@ -24,6 +24,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from allocator.explaining.columns import months_of
 from allocator.instance import Instance
 from allocator.plan import Plan
 
@@ -51,28 +52,47 @@ def _take(queue: deque[list], cards: int, where: str) -> list[Lot]:
 
 def _same_month_order(moves: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
     """Lead-0 shipments of one month without loops, and a node order that follows them."""
-    graph = nx.MultiDiGraph()
-    for link, frm, to, q in moves[["link", "from", "to", "quantity"]].itertuples(index=False):
-        graph.add_edge(frm, to, key=link, q=int(q))
-    while True:
-        try:
-            cycle = nx.find_cycle(graph)
-        except nx.NetworkXNoCycle:
-            break
-        least = min(graph.edges[e]["q"] for e in cycle)
-        for e in cycle:
-            graph.edges[e]["q"] -= least
-            if graph.edges[e]["q"] == 0:
-                graph.remove_edge(*e)
-    kept = {(k, a, b): d["q"] for a, b, k, d in graph.edges(keys=True, data=True)}
-    order = list(nx.lexicographical_topological_sort(graph))
-    moves = moves.assign(
-        quantity=[
-            kept.get((r.link, r.frm, r.to), 0)
-            for r in moves.rename(columns={"from": "frm"}).itertuples()
-        ]
-    )
-    return order, moves[moves["quantity"] > 0]
+    edges = list(zip(moves["link"], moves["from"], moves["to"], moves["quantity"], strict=True))
+    order = _topological([(a, b) for _, a, b, _ in edges])
+    if order is None:  # a loop inside the month: cancel it (no card comes from it)
+        graph = nx.MultiDiGraph()
+        for link, frm, to, q in edges:
+            graph.add_edge(frm, to, key=link, q=int(q))
+        while True:
+            try:
+                cycle = nx.find_cycle(graph)
+            except nx.NetworkXNoCycle:
+                break
+            least = min(graph.edges[e]["q"] for e in cycle)
+            for e in cycle:
+                graph.edges[e]["q"] -= least
+                if graph.edges[e]["q"] == 0:
+                    graph.remove_edge(*e)
+        kept = {k: d["q"] for _, _, k, d in graph.edges(keys=True, data=True)}
+        moves = moves.assign(quantity=[kept.get(link, 0) for link, *_ in edges])
+        moves = moves[moves["quantity"] > 0]
+        order = list(nx.lexicographical_topological_sort(graph))
+    return order, moves
+
+
+def _topological(edges: list[tuple[str, str]]) -> list[str] | None:
+    """The nodes of ``edges``, every tail before its heads (else sorted); None on a loop."""
+    nodes = sorted({n for edge in edges for n in edge})
+    into = dict.fromkeys(nodes, 0)
+    out: dict[str, list[str]] = defaultdict(list)
+    for a, b in edges:
+        into[b] += 1
+        out[a].append(b)
+    ready = deque(n for n in nodes if into[n] == 0)
+    order = []
+    while ready:
+        node = ready.popleft()
+        order.append(node)
+        for other in out[node]:
+            into[other] -= 1
+            if into[other] == 0:
+                ready.append(other)
+    return order if len(order) == len(nodes) else None
 
 
 def pegging(instance: Instance, plan: Plan) -> pd.DataFrame:
@@ -82,19 +102,19 @@ def pegging(instance: Instance, plan: Plan) -> pd.DataFrame:
     position = {lid: i for i, lid in enumerate(instance.links["id"])}
     lead = dict(zip(instance.links["id"], instance.links["lead_time"].astype(int), strict=True))
     ships = plan.shipments[plan.shipments["quantity"] > 0].copy()
-    ships["t"] = instance.month_number(ships["period"])
+    ships["t"] = months_of(instance, ships["period"])
     ships["lead"] = ships["link"].map(lead)
     ships["order"] = ships["link"].map(position)
     ships = ships.sort_values(["t", "order"], kind="stable")
     issued = plan.issuance[plan.issuance["issued"] > 0].copy()
-    issued["t"] = instance.month_number(issued["period"])
+    issued["t"] = months_of(instance, issued["period"])
     rank = {c: i for i, c in enumerate(instance.categories)}
     issued["rank"] = issued["category"].map(rank)
     issued = issued.sort_values(["t", "node", "rank"], kind="stable")
     supply = instance.supply[instance.supply["quantity"] > 0]
     arriving: dict[tuple[str, int], list[list]] = defaultdict(list)
     for node, t, q in zip(
-        supply["node"], instance.month_number(supply["period"]), supply["quantity"], strict=True
+        supply["node"], months_of(instance, supply["period"]), supply["quantity"], strict=True
     ):
         if 1 <= t <= P:
             arriving[(str(node), int(t))].append([int(q), str(node), months[t - 1], ()])

@@ -38,6 +38,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from allocator.explaining.columns import months_of
 from allocator.explaining.residual import HOLD, PRINT, SHIP, WAIT, Residual
 from allocator.instance import Instance
 from allocator.instance.network import reach
@@ -165,7 +166,7 @@ def _earliest(instance: Instance) -> dict[str, tuple[int, str]]:
     for node in instance.nodes.loc[instance.nodes["stock"] > 0, "id"]:
         first[str(node)] = 1
     supply = instance.supply[instance.supply["quantity"] > 0]
-    months = instance.month_number(supply["period"])
+    months = months_of(instance, supply["period"])
     for node, t in zip(supply["node"], months, strict=True):
         if t >= 1:
             first[str(node)] = min(first.get(str(node), t), int(t))
@@ -195,7 +196,7 @@ def shortfalls(instance: Instance, lp: LinearProgram, plan: Plan, net: Residual)
     waiting = plan.issuance[plan.issuance["backlog"] > 0]
     groups = weight_groups(instance.categories)
     group_of = {c: label for label, members in groups.items() for c in members}
-    t = instance.month_number(waiting["period"])
+    t = months_of(instance, waiting["period"])
     node = waiting["node"].to_numpy()
     period = waiting["period"].to_numpy()
     group = waiting["category"].map(group_of).to_numpy()
@@ -273,7 +274,7 @@ def _supply_side(instance: Instance, lp: LinearProgram, net: Residual):
     sources = set(instance.nodes.loc[instance.nodes["stock"] > 0, "id"])
     supply = instance.supply[instance.supply["quantity"] > 0]
     sources |= set(supply["node"])
-    arriving = pd.MultiIndex.from_arrays([supply["node"], instance.month_number(supply["period"])])
+    arriving = pd.MultiIndex.from_arrays([supply["node"], months_of(instance, supply["period"])])
     at_source = sb[sb["node"].isin(sources)].copy()
     at_source["tranche"] = pd.MultiIndex.from_frame(at_source[["node", "t"]]).isin(arriving)
     at_source = at_source.sort_values(["tranche", "t", "node"], ascending=[False, False, True])
@@ -332,12 +333,12 @@ def _cumulative(instance: Instance):
     """Cards supplied (with opening stock) and demanded nationally up to month ``t``."""
     P = instance.periods
     supply = np.zeros(P + 1, dtype=np.int64)
-    t = instance.month_number(instance.supply["period"])
+    t = months_of(instance, instance.supply["period"])
     keep = (t >= 1) & (t <= P)
     np.add.at(supply, t[keep], instance.supply["quantity"].to_numpy(np.int64)[keep])
     supply[1] += int(instance.nodes["stock"].sum())
     demand = np.zeros(P + 1, dtype=np.int64)
-    t = instance.month_number(instance.demand["period"])
+    t = months_of(instance, instance.demand["period"])
     keep = (t >= 1) & (t <= P)
     np.add.at(demand, t[keep], instance.demand["quantity"].to_numpy(np.int64)[keep])
     have, need = np.cumsum(supply), np.cumsum(demand)

@@ -163,6 +163,9 @@ def rollup(
                 "reasons": {r: round(float(row[r]), 6) for r in REASONS if r in row and row[r] > 0},
             }
         )
+    # The largest values, one row per (what, month, value) with how many limits share it.
+    ties = margins.groupby(["what", "period", "value"], sort=False).size()
+    firsts = margins.drop_duplicates(["what", "period", "value"]).head(TOP)
     top = [
         {
             "what": str(r.what),
@@ -170,8 +173,9 @@ def rollup(
             "period": str(r.period),
             "value": float(r.value),
             "holds_up_to": str(r.holds_up_to),
+            "same_value": int(ties[(r.what, r.period, r.value)]) - 1,
         }
-        for r in margins.head(TOP).itertuples(index=False)
+        for r in firsts.itertuples(index=False)
     ]
     return {
         "helps_most": top,

@@ -25,7 +25,11 @@ def explain_section(explained: dict[str, Any]) -> str:
         body += '<p class="note">No limit\'s next unit would lower the waiting.</p>'
     else:
         helps = helps.rename(
-            columns={"value": "waiting saved per unit", "holds_up_to": "holds for"}
+            columns={
+                "value": "waiting saved per unit",
+                "holds_up_to": "holds for",
+                "same_value": "as much at (more limits)",
+            }
         )
         body += (
             '<p class="note">Weighted card-months of waiting saved by one more card of supply, '
