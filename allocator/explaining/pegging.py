@@ -50,29 +50,31 @@ def _take(queue: deque[list], cards: int, where: str) -> list[Lot]:
     return out
 
 
-def _same_month_order(moves: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
-    """Lead-0 shipments of one month without loops, and a node order that follows them."""
-    edges = list(zip(moves["link"], moves["from"], moves["to"], moves["quantity"], strict=True))
-    order = _topological([(a, b) for _, a, b, _ in edges])
-    if order is None:  # a loop inside the month: cancel it (no card comes from it)
-        graph = nx.MultiDiGraph()
-        for link, frm, to, q in edges:
-            graph.add_edge(frm, to, key=link, q=int(q))
-        while True:
-            try:
-                cycle = nx.find_cycle(graph)
-            except nx.NetworkXNoCycle:
-                break
-            least = min(graph.edges[e]["q"] for e in cycle)
-            for e in cycle:
-                graph.edges[e]["q"] -= least
-                if graph.edges[e]["q"] == 0:
-                    graph.remove_edge(*e)
-        kept = {k: d["q"] for _, _, k, d in graph.edges(keys=True, data=True)}
-        moves = moves.assign(quantity=[kept.get(link, 0) for link, *_ in edges])
-        moves = moves[moves["quantity"] > 0]
-        order = list(nx.lexicographical_topological_sort(graph))
-    return order, moves
+Move = tuple[int, str, str, str, int, int]  # order in links.csv, link, from, to, cards, lead
+
+
+def _same_month_order(moves: list[Move]) -> tuple[list[str], list[Move]]:
+    """A month's shipments without same-month loops, and a node order that follows them."""
+    same = [m for m in moves if m[5] == 0]
+    order = _topological([(m[2], m[3]) for m in same])
+    if order is not None:
+        return order, moves
+    graph = nx.MultiDiGraph()  # a loop inside the month: cancel it (no card comes from it)
+    for _, link, frm, to, q, _ in same:
+        graph.add_edge(frm, to, key=link, q=q)
+    while True:
+        try:
+            cycle = nx.find_cycle(graph)
+        except nx.NetworkXNoCycle:
+            break
+        least = min(graph.edges[e]["q"] for e in cycle)
+        for e in cycle:
+            graph.edges[e]["q"] -= least
+            if graph.edges[e]["q"] == 0:
+                graph.remove_edge(*e)
+    kept = {k: d["q"] for _, _, k, d in graph.edges(keys=True, data=True)}
+    moves = [m if m[5] else (*m[:4], kept.get(m[1], 0), 0) for m in moves]
+    return list(nx.lexicographical_topological_sort(graph)), [m for m in moves if m[4] > 0]
 
 
 def _topological(edges: list[tuple[str, str]]) -> list[str] | None:
@@ -100,12 +102,20 @@ def pegging(instance: Instance, plan: Plan) -> pd.DataFrame:
     months = instance.months
     P = len(months)
     position = {lid: i for i, lid in enumerate(instance.links["id"])}
-    lead = dict(zip(instance.links["id"], instance.links["lead_time"].astype(int), strict=True))
-    ships = plan.shipments[plan.shipments["quantity"] > 0].copy()
-    ships["t"] = months_of(instance, ships["period"])
-    ships["lead"] = ships["link"].map(lead)
-    ships["order"] = ships["link"].map(position)
-    ships = ships.sort_values(["t", "order"], kind="stable")
+    lead = dict(
+        zip(instance.links["id"], instance.links["lead_time"].astype(int).tolist(), strict=True)
+    )
+    ships = plan.shipments[plan.shipments["quantity"] > 0]
+    by_month: dict[int, list[Move]] = defaultdict(list)
+    for t, link, frm, to, q in zip(
+        months_of(instance, ships["period"]).tolist(),
+        ships["link"].tolist(),
+        ships["from"].tolist(),
+        ships["to"].tolist(),
+        ships["quantity"].tolist(),
+        strict=True,
+    ):
+        by_month[t].append((position[link], link, frm, to, int(q), lead[link]))
     issued = plan.issuance[plan.issuance["issued"] > 0].copy()
     issued["t"] = months_of(instance, issued["period"])
     rank = {c: i for i, c in enumerate(instance.categories)}
@@ -131,37 +141,28 @@ def pegging(instance: Instance, plan: Plan) -> pd.DataFrame:
         strict=True,
     ):
         issues_by[(t, node)].append((category, q))
-    ships_by_month = {t: g for t, g in ships.groupby("t", sort=True)}
     rows: list[tuple] = []
     for t in range(1, P + 1):
-        month_ships = ships_by_month.get(t, ships.iloc[:0])
-        same = month_ships[month_ships["lead"] == 0]
-        order, same = _same_month_order(same)
-        later = month_ships[month_ships["lead"] > 0]
-        moves = pd.concat([same, later]).sort_values("order", kind="stable")
-        by_node = {n: g for n, g in moves.groupby("from", sort=False)}
+        order, moves = _same_month_order(sorted(by_month.get(t, [])))
+        by_node: dict[str, list[Move]] = defaultdict(list)
+        for move in moves:
+            by_node[move[2]].append(move)
         # Every node of the month's same-month flows (in their order: it may only receive),
         # then every other node that ships, issues or receives cards this month.
         active = set(by_node) | {n for (m, n) in issues_by if m == t}
         active |= {n for (n, m) in arriving if m == t}
         ordered = order + sorted(active - set(order))
+        month = months[t - 1]
         for node in ordered:
             queue = queues[node]
-            for lot in arriving.pop((node, t), []):
-                queue.append(lot)
+            queue.extend(arriving.pop((node, t), []))
             for category, q in issues_by.get((t, node), ()):
-                if True:
-                    for cards, src, sp, route in _take(queue, int(q), node):
-                        rows.append((src, sp, node, months[t - 1], category, route, cards))
-            out = by_node.get(node)
-            if out is None:
-                continue
-            for link, to, q, ld in zip(
-                out["link"], out["to"], out["quantity"], out["lead"], strict=True
-            ):
-                leg = f"{link}@{months[t - 1]}"
                 for cards, src, sp, route in _take(queue, int(q), node):
-                    arriving[(str(to), t + int(ld))].append([cards, src, sp, (*route, leg)])
+                    rows.append((src, sp, node, month, category, route, cards))
+            for _, link, _, to, q, ld in by_node.get(node, ()):
+                leg = f"{link}@{month}"
+                for cards, src, sp, route in _take(queue, q, node):
+                    arriving[(to, t + ld)].append([cards, src, sp, (*route, leg)])
     table = pd.DataFrame(
         rows,
         columns=["source", "source_period", "office", "issue_period", "category", "route", "cards"],

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from allocator.explaining.columns import months_of
-from allocator.explaining.residual import HOLD, PRINT, SHIP, WAIT, Residual
+from allocator.explaining.residual import HOLD, PRINT, SHIP, WAIT, Keyed, Residual
 from allocator.instance import Instance
 from allocator.instance.network import reach
 from allocator.model import LinearProgram, weight_groups
@@ -57,15 +57,12 @@ REASONS = (
 )
 
 
-def _index(table: pd.DataFrame, keys: list[str], value: str) -> pd.Series:
-    return pd.Series(table[value].to_numpy(), index=pd.MultiIndex.from_frame(table[keys]))
+def _index(table: pd.DataFrame, keys: list[str], value: str) -> Keyed:
+    return Keyed(table, keys, value)
 
 
-def _get(series: pd.Series, arrays: list[np.ndarray]) -> np.ndarray:
-    if series.empty or not len(arrays[0]):
-        return np.full(len(arrays[0]), -1, dtype=np.int64)
-    pos = series.index.get_indexer(pd.MultiIndex.from_arrays(arrays))
-    return np.where(pos >= 0, series.to_numpy()[np.maximum(pos, 0)], -1)
+def _get(keyed: Keyed, arrays: list[np.ndarray]) -> np.ndarray:
+    return keyed(arrays)
 
 
 def _spread(

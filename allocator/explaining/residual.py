@@ -21,6 +21,7 @@ duals (any optimal ones) make every residual arc's cost non-negative.
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,16 +123,45 @@ class Residual:
         return self.room() & (np.abs(slack) <= self.tol)
 
 
-def _stock_row(lp: LinearProgram) -> pd.Series:
-    sb = lp.rows["stock_balance"]
-    return pd.Series(sb["row"].to_numpy(), index=pd.MultiIndex.from_frame(sb[["node", "t"]]))
+class Keyed:
+    """The ``value`` of each row of a key table, looked up by key arrays (integer codes: fast).
+
+    ``keys`` end with the month ``t``; the others are labels (node, group).
+    """
+
+    def __init__(self, table: pd.DataFrame, keys: list[str], value: str) -> None:
+        self.labels = [pd.Index(pd.unique(table[k].to_numpy())) for k in keys[:-1]]
+        self.span = int(table[keys[-1]].max()) + 2 if len(table) else 2
+        self.index = pd.Index(self._code([table[k].to_numpy() for k in keys]))
+        self.values = table[value].to_numpy()
+
+    def _code(self, arrays: list[np.ndarray]) -> np.ndarray:
+        code = np.zeros(len(arrays[-1]), dtype=np.int64)
+        missing = np.zeros(len(code), dtype=bool)
+        for labels, array in zip(self.labels, arrays[:-1], strict=False):
+            pos = labels.get_indexer(array)
+            missing |= pos < 0
+            code = code * len(labels) + pos
+        t = np.asarray(arrays[-1], dtype=np.int64)
+        missing |= (t < 0) | (t >= self.span)
+        return np.where(missing, -1, code * self.span + t)
+
+    def __call__(self, arrays: list[np.ndarray]) -> np.ndarray:
+        """The value at each key (-1 where there is none)."""
+        if not len(self.values) or not len(arrays[-1]):
+            return np.full(len(arrays[-1]), -1, dtype=np.int64)
+        code = self._code(arrays)
+        pos = self.index.get_indexer(code)
+        pos[code < 0] = -1
+        return np.where(pos >= 0, self.values[np.maximum(pos, 0)], -1)
 
 
-def _lookup(series: pd.Series, keys: list[np.ndarray]) -> np.ndarray:
-    if series.empty:
-        return np.full(len(keys[0]), -1, dtype=np.int64)
-    pos = series.index.get_indexer(pd.MultiIndex.from_arrays(keys))
-    return np.where(pos >= 0, series.to_numpy()[np.maximum(pos, 0)], -1)
+def _stock_row(lp: LinearProgram) -> Keyed:
+    return Keyed(lp.rows["stock_balance"], ["node", "t"], "row")
+
+
+def _lookup(keyed: Keyed, keys: list[np.ndarray]) -> np.ndarray:
+    return keyed(keys)
 
 
 def arcs(instance: Instance, lp: LinearProgram, values: np.ndarray) -> dict[str, np.ndarray]:
@@ -171,7 +201,7 @@ def arcs(instance: Instance, lp: LinearProgram, values: np.ndarray) -> dict[str,
     add(HOLD, _lookup(stock, [n, t]), nxt, held["col"].to_numpy())
 
     ic = lp.rows["issue_capacity"]
-    printer = pd.Series(ic["row"].to_numpy(), index=pd.MultiIndex.from_frame(ic[["node", "t"]]))
+    printer = Keyed(ic, ["node", "t"], "row")
     ic_rows = ic["row"].to_numpy()
     activity = np.zeros(lp.n_rows)
     np.add.at(activity, lp.row_of_entries(), lp.data * values[lp.indices])
@@ -187,9 +217,7 @@ def arcs(instance: Instance, lp: LinearProgram, values: np.ndarray) -> dict[str,
     parts[-1]["cost"] = np.zeros(len(ic))
 
     bl = lp.rows["backlog"]
-    backlog = pd.Series(
-        bl["row"].to_numpy(), index=pd.MultiIndex.from_frame(bl[["node", "group", "t"]])
-    )
+    backlog = Keyed(bl, ["node", "group", "t"], "row")
     s = lp.variables["s"]
     sn, sg, st = s["node"].to_numpy(), s["group"].to_numpy(), s["t"].to_numpy()
     via = _lookup(printer, [sn, st])
@@ -241,16 +269,65 @@ def potentials(lp: LinearProgram, row_dual: np.ndarray) -> np.ndarray:
     return pi
 
 
-def residual(
-    instance: Instance, lp: LinearProgram, values: np.ndarray, row_dual: np.ndarray
-) -> Residual:
-    """The residual network of the plan ``values`` and every node's distance to the root.
+def network_duals(lp: LinearProgram, a: dict[str, np.ndarray]) -> np.ndarray | None:
+    """Stage 1's optimal row duals for the plan whose :func:`arcs` are ``a``, from the network.
+
+    The cheapest residual path from every node to the root (costs may be
+    negative: label-correcting search from the root) is an optimal potential
+    when the plan is of least waiting; turned into row duals (the inverse of
+    :func:`potentials`), it lets HiGHS start from an optimal basis at once.
+    ``None`` when the search does not settle (a plan that is not of least
+    waiting has a cycle that lowers the waiting) or some node cannot reach the root.
+    """
+    forward = a["flow"] < a["cap"] - 0.5
+    backward = a["flow"] > a["low"] + 0.5
+    u = np.concatenate([a["tail"][forward], a["head"][backward]])
+    v = np.concatenate([a["head"][forward], a["tail"][backward]])
+    w = np.concatenate([a["cost"][forward], -a["cost"][backward]])
+    n, root = lp.n_rows + 1, lp.n_rows
+    order = np.argsort(v, kind="stable")
+    start = np.searchsorted(v[order], np.arange(n + 1)).tolist()
+    tails, weights = u[order].tolist(), w[order].tolist()
+    dist = [np.inf] * n
+    dist[root] = 0.0
+    waiting = [False] * n
+    queue: deque[int] = deque([root])
+    budget = 50 * n
+    while queue:
+        budget -= 1
+        if budget < 0:
+            return None
+        node = queue.popleft()
+        waiting[node] = False
+        d = dist[node]
+        for k in range(start[node], start[node + 1]):
+            other, nd = tails[k], d + weights[k]
+            if nd < dist[other] - 1e-9:
+                dist[other] = nd
+                if not waiting[other]:
+                    waiting[other] = True
+                    queue.append(other)
+    D = np.asarray(dist)
+    if not np.isfinite(D).all():
+        return None
+    y = D[: lp.n_rows].copy()
+    for family in ("backlog", "equity_unmet"):
+        if family in lp.rows:
+            rows = lp.rows[family]["row"].to_numpy()
+            y[rows] = -D[rows]
+    ic = lp.rows["issue_capacity"]
+    stock = _lookup(_stock_row(lp), [ic["node"].to_numpy(), ic["t"].to_numpy()])
+    y[ic["row"].to_numpy()] = D[ic["row"].to_numpy()] - D[stock]
+    return y
+
+
+def residual(lp: LinearProgram, a: dict[str, np.ndarray], row_dual: np.ndarray) -> Residual:
+    """The residual network of the plan's :func:`arcs` ``a``, each node's distance to the root.
 
     ``row_dual`` are stage 1's optimal row duals (HiGHS's sign); with them as
     potentials every residual arc costs >= 0 (up to rounding, clipped), so
     one Dijkstra search from the root gives the exact distances.
     """
-    a = arcs(instance, lp, values)
     pi = potentials(lp, row_dual)
     root = lp.n_rows
     reduced = a["cost"] - pi[a["tail"]] + pi[a["head"]]

@@ -22,7 +22,7 @@ from allocator.explaining.columns import model_for, plan_columns
 from allocator.explaining.margins import marginal_values
 from allocator.explaining.pegging import pegging
 from allocator.explaining.reasons import REASONS, shortfalls
-from allocator.explaining.residual import residual
+from allocator.explaining.residual import arcs, network_duals, residual
 from allocator.instance import Instance, load_instance
 from allocator.plan import Plan, read_plan
 from allocator.plan.core import table_csv
@@ -116,14 +116,15 @@ def explain(
     lp = model_for(instance, plan, fixed)
     values = plan_columns(instance, lp, plan)
     waiting = lp.stages[0].value(values)
-    sens = stage_one_sensitivity(lp, values)
+    flows = arcs(instance, lp, values)
+    sens = stage_one_sensitivity(lp, values, network_duals(lp, flows))
     if waiting > sens.waiting + 1e-6 * max(1.0, abs(sens.waiting)):
         raise PlanMismatchError(
             f"the plan's waiting {waiting:,.6g} is above the least waiting {sens.waiting:,.6g} of "
             "its instance, so stage 1's duals do not describe it (a re-plan with --freeze: "
             "explain it with `allocator replan --explain`, which holds the same shipments)"
         )
-    net = residual(instance, lp, values, sens.row_dual)
+    net = residual(lp, flows, sens.row_dual)
     margins, left_out = marginal_values(instance, lp, sens, net, frozen=_frozen_cols(lp))
     short = shortfalls(instance, lp, plan, net)
     pegs = pegging(instance, plan)
