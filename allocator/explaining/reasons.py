@@ -230,10 +230,12 @@ def shortfalls(instance: Instance, lp: LinearProgram, plan: Plan, net: Residual)
                 )
             else:
                 reason[i] = "priority"
-                evidence[i] = "the printer's cards go first to " + cx.served_instead(int(Q[i]))
+                evidence[i] = "the printer's next card would serve " + cx.served_instead(int(Q[i]))
         elif not first_at_s[k]:
             reason[i] = "priority"
-            evidence[i] = "the next card here goes first to " + cx.served_instead(int(S[i]))
+            evidence[i] = "others come first: one more card here would serve " + cx.served_instead(
+                int(S[i])
+            )
         else:
             reason[i], evidence[i] = labels(int(S[i]), str(node[i]), int(t[i]))
     leftover = reason == ""

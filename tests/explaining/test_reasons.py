@@ -177,7 +177,8 @@ def test_priority_and_national_supply() -> None:
 
         OFFICE, priority, 2017-03, 5, national_supply (one more card at VENDOR serves them)
         OFFICE, regular, 2017-03, 10, priority
-        ("the next card here goes first to priority (weight 5) at OFFICE in 2017-03")
+        ("others come first: one more card here would serve priority (weight 5) at OFFICE
+        in 2017-03")
 
     Relaxed: 5 more cards serve the 5 priority people; without the priority
     demand the 10 cards serve the 10 regular ones.
@@ -189,7 +190,7 @@ def test_priority_and_national_supply() -> None:
         ("OFFICE", "regular", "2017-03", 10, "priority"),
     ]
     assert e.shortfalls["evidence"][1] == (
-        "the next card here goes first to priority (weight 5) at OFFICE in 2017-03"
+        "others come first: one more card here would serve priority (weight 5) at OFFICE in 2017-03"
     )
     more = allocator.solve(raised(instance, "supply", "VENDOR", "2017-03", 5))
     assert waiting_at(more, "OFFICE", "priority", "2017-03") == 0
