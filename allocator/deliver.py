@@ -15,7 +15,7 @@ from pathlib import Path
 from allocator._atomic import refuse_existing
 from allocator.errors import InputError, Problem
 from allocator.explaining import explain as explain_plan
-from allocator.explaining.replan import frozen_shipments, losses
+from allocator.explaining.losses import frozen_shipments, losses
 from allocator.instance import Instance, load_instance
 from allocator.plan import Plan
 from allocator.plan.xlsx import plan_xlsx_bytes

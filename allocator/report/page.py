@@ -31,7 +31,7 @@ from allocator.plan.figures import rank_regions
 from allocator.report import sections as parts
 from allocator.report.changes import changes_section
 from allocator.report.check import Banner, Checked, check_plan
-from allocator.report.explain import explain_section
+from allocator.report.explained import explain_section
 from allocator.report.html import esc
 
 CSS = """
