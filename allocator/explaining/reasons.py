@@ -148,8 +148,9 @@ class _Context:
         return found
 
 
-def _earliest(instance: Instance) -> dict[str, tuple[int, str]]:
-    """Per node, the earliest month a card can be there (1-based) and by which chain of links."""
+def _earliest(instance: Instance) -> dict[str, tuple[int, str, int, str]]:
+    """Per node: the earliest month a card can be there (1-based) and by which chain of links,
+    and the first month any card that can ever get there exists, and where."""
     graph = nx.DiGraph()
     best: dict[tuple[str, str], tuple[int, str]] = {}
     for lid, frm, to, lead in instance.links[["id", "from", "to", "lead_time"]].itertuples(
@@ -174,6 +175,11 @@ def _earliest(instance: Instance) -> dict[str, tuple[int, str]]:
     if not first:
         return {}
     dist, paths = nx.single_source_dijkstra(graph, source)
+    exists_graph = graph.copy()
+    for a, b in exists_graph.edges:
+        if a != source:
+            exists_graph.edges[a, b]["weight"] = 0
+    exists, where = nx.single_source_dijkstra(exists_graph, source)
     out = {}
     for node, d in dist.items():
         if node == source:
@@ -184,7 +190,7 @@ def _earliest(instance: Instance) -> dict[str, tuple[int, str]]:
         via = f"from {origin} in {instance.months[first[origin] - 1]}"
         if legs:
             via += " by " + ", ".join(legs)
-        out[str(node)] = (int(d) + 1, via)
+        out[str(node)] = (int(d) + 1, via, int(exists[node]) + 1, str(where[node][1]))
     return out
 
 
@@ -316,7 +322,14 @@ def _supply_side(instance: Instance, lp: LinearProgram, net: Residual):
                 f"{row_node[row]} in {months[row_t[row] - 1]} would serve these "
                 f"(by {month}: {have:,} cards supplied, {need:,} demanded)"
             )
-        first, via = earliest.get(node, (instance.periods + 1, ""))
+        never = (instance.periods + 1, "", instance.periods + 1, "")
+        first, via, exists, origin = earliest.get(node, never)
+        if exists > t:
+            when = months[exists - 1] if exists <= instance.periods else "after the horizon"
+            return "national_supply", (
+                f"no card that can reach here exists by {month}: the first arrives at {origin} "
+                f"in {when} (by {month}: {have:,} cards supplied, {need:,} demanded)"
+            )
         if first > t:
             when = months[first - 1] if first <= instance.periods else "after the horizon"
             return "lead_time", f"the earliest a card can be here is {when} ({via})"

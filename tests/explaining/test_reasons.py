@@ -255,3 +255,30 @@ def test_card_months_add_up_to_the_waiting(name: str, teaching: Solved) -> None:
     assert e.shortfalls["card_months"].sum() == pytest.approx(plan.summary["objective"]["waiting"])
     assert set(e.shortfalls["reason"]) <= set(allocator.explaining.reasons.REASONS)
     assert isinstance(e.shortfalls, pd.DataFrame)
+
+
+def test_no_card_exists_yet_is_national_supply_not_lead_time() -> None:
+    """VENDOR -> A (no lead time); 10 cards arrive in April, 10 people wait from March.
+
+    In March no card exists anywhere: the cards are short, not slow.
+
+        A, regular, 2017-03, 10, national_supply
+        ("no card that can reach here exists by 2017-03: the first arrives at VENDOR in 2017-04 ...")
+
+    Relaxed: the 10 cards in March instead serve them in March.
+    """
+    instance = make(
+        nodes=[{"id": "VENDOR", "kind": "source"}, {"id": "A", "kind": "office"}],
+        links=[{"id": "V>A", "from": "VENDOR", "to": "A", "cost": 1, "lead_time": 0}],
+        supply=[("VENDOR", "2017-04", 10)],
+        demand=[("A", "2017-03", "regular", 10)],
+        categories={"regular": 1.0},
+        periods=2,
+    )
+    e = allocator.explain(instance, allocator.solve(instance))
+    assert _rows(e) == [("A", "regular", "2017-03", 10, "national_supply")]
+    assert e.shortfalls["evidence"][0].startswith(
+        "no card that can reach here exists by 2017-03: the first arrives at VENDOR in 2017-04"
+    )
+    sooner = allocator.solve(raised(instance, "supply", "VENDOR", "2017-03", 10))
+    assert waiting_at(sooner, "A", "regular", "2017-03") == 0
