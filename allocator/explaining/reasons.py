@@ -22,7 +22,10 @@ from there. In this order:
    ``storage``: relaxing it brings a card that is worth more there than
    where it is), that is the reason; else if they lead to a node where cards
    enter (a tranche's node, in any month) the cards are short
-   (``national_supply``); else nothing can arrive in time (``lead_time``).
+   (``national_supply``); else, if no card that could ever reach ``n`` exists
+   yet, the cards are short too; if such cards exist but none can be at
+   ``n`` by ``t`` along the links' lead times, ``lead_time``; and otherwise
+   the cards that could come save more waiting elsewhere (``national_supply``).
 
 Each rule is a cut of the time-expanded network: relaxing the evidence it
 names lets a cheapest path carry one more card to these people, which the
@@ -317,8 +320,10 @@ def _supply_side(instance: Instance, lp: LinearProgram, net: Residual):
         have, need = cumulative(t)
         row = int(by_source[s])
         if row >= 0:
+            short = "no card exists yet" if have == 0 else "every card that can reach here"
+            used = "" if have == 0 else " is used"
             return "national_supply", (
-                f"every card that can reach here by {month} is used; one more at "
+                f"{short} by {month}{used}; one more at "
                 f"{row_node[row]} in {months[row_t[row] - 1]} would serve these "
                 f"(by {month}: {have:,} cards supplied, {need:,} demanded)"
             )

@@ -263,7 +263,7 @@ def test_no_card_exists_yet_is_national_supply_not_lead_time() -> None:
     In March no card exists anywhere: the cards are short, not slow.
 
         A, regular, 2017-03, 10, national_supply
-        ("no card that can reach here exists by 2017-03: the first arrives at VENDOR in 2017-04 ...")
+        ("no card exists yet by 2017-03; one more at VENDOR in 2017-03 would serve these ...")
 
     Relaxed: the 10 cards in March instead serve them in March.
     """
@@ -278,7 +278,7 @@ def test_no_card_exists_yet_is_national_supply_not_lead_time() -> None:
     e = allocator.explain(instance, allocator.solve(instance))
     assert _rows(e) == [("A", "regular", "2017-03", 10, "national_supply")]
     assert e.shortfalls["evidence"][0].startswith(
-        "no card that can reach here exists by 2017-03: the first arrives at VENDOR in 2017-04"
+        "no card exists yet by 2017-03; one more at VENDOR in 2017-03 would serve these"
     )
     sooner = allocator.solve(raised(instance, "supply", "VENDOR", "2017-03", 10))
     assert waiting_at(sooner, "A", "regular", "2017-03") == 0
