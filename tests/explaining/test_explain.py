@@ -20,8 +20,12 @@ from relax import raised
 from strategies import instances
 
 import allocator
+from allocator.deliver import explain_extras
 from allocator.explaining import PlanMismatchError
+from allocator.explaining.losses import frozen_shipments
 from allocator.explaining.pegging import OPENING
+from allocator.model import ModelOptions, build_model
+from allocator.pipeline import solve_model
 
 #: Rows of marginal_values.csv re-solved per drawn instance (the largest first).
 CHECKED = 4
@@ -166,3 +170,39 @@ def test_a_plan_that_waits_longer_than_it_must_is_refused(teaching: Solved) -> N
     assert allocator.verify(instance, worse) == []
     with pytest.raises(PlanMismatchError, match="above the least waiting 10"):
         allocator.explain(instance, worse)
+
+
+def test_a_frozen_replan_is_explained_with_its_frozen_shipments(teaching: Solved) -> None:
+    """tiny re-planned from April with 10 new priority people at A and 5 more at B, and
+    April's old shipments frozen (B 10, C 5, rail 15): W = 110 against 30 unfrozen.
+
+    Alone, stage 1 of the re-plan instance is not this plan's, so explain refuses it;
+    ``replan --explain`` (``deliver.explain_extras`` with the old plan) holds the same
+    frozen shipments and explains it: every marginal value again proven by a re-solve
+    that holds them too.
+    """
+    instance, old = teaching["tiny"]
+    surge = pd.DataFrame(
+        {
+            "node": ["B", "A"],
+            "period": ["2017-04", "2017-04"],
+            "category": ["priority", "priority"],
+            "quantity": [5, 10],
+        }
+    )
+    frozen = allocator.replan(instance, old, start="2017-04", demand=surge, freeze=1)
+    assert frozen.summary["objective"]["waiting"] == 110
+    with pytest.raises(PlanMismatchError, match="above the least waiting 30"):
+        allocator.explain(frozen.instance, frozen)
+    files = explain_extras(frozen, None, old=(instance, old))
+    assert set(files) == {"marginal_values.csv", "pegging.csv", "shortfalls.csv"}
+    held = frozen_shipments(frozen.instance, old, frozen.summary["replan"]["freeze"])
+    assert held["quantity"].tolist() == [10, 5, 15]
+    e = allocator.explain(frozen.instance, frozen, fixed=held)
+    assert e.shortfalls["card_months"].sum() == 110
+    check_pegging(frozen.instance, frozen, e.pegging)
+    for row in e.marginal_values.head(CHECKED).itertuples(index=False):
+        more = raised(frozen.instance, row.what, row.id, row.period, 1)
+        lp = build_model(more, ModelOptions(fixed=held))
+        again = solve_model(more, lp).summary["objective"]["waiting"]
+        assert again == pytest.approx(110 - row.value, abs=1e-6), row
