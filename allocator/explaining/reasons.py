@@ -68,6 +68,14 @@ def _get(keyed: Keyed, arrays: list[np.ndarray]) -> np.ndarray:
     return keyed(arrays)
 
 
+def _same(a: np.ndarray, b: np.ndarray, tol: float) -> np.ndarray:
+    """Where two path costs are equal (both finite, within ``tol``)."""
+    finite = np.isfinite(a) & np.isfinite(b)
+    out = np.zeros(len(a), dtype=bool)
+    out[finite] = np.abs(a[finite] - b[finite]) <= tol
+    return out
+
+
 def _spread(
     net: Residual, n_nodes: int, starts: list[tuple[int, int]], kinds: tuple[int, ...]
 ) -> np.ndarray:
@@ -225,8 +233,8 @@ def shortfalls(instance: Instance, lp: LinearProgram, plan: Plan, net: Residual)
     through = -weight + dist[after]  # one more served here, then on as cheaply as possible
     has_printer = Q[todo] >= 0
     room = np.array([cx.print_room.get(int(q), np.inf) if q >= 0 else np.inf for q in Q[todo]])
-    first_at_q = has_printer & (np.abs(dist[np.maximum(Q[todo], 0)] - through) <= tol)
-    first_at_s = (room > 0.5) & (np.abs(dist[S[todo]] - through) <= tol)
+    first_at_q = has_printer & _same(dist[np.maximum(Q[todo], 0)], through, tol)
+    first_at_s = (room > 0.5) & _same(dist[S[todo]], through, tol)
     full = has_printer & (room <= 0.5)
     labels = _supply_side(instance, lp, net)
     for k, i in enumerate(todo):
@@ -273,7 +281,8 @@ def _supply_side(instance: Instance, lp: LinearProgram, net: Residual):
     n_nodes = lp.n_rows
     finite = np.isfinite(net.dist[net.tail]) & np.isfinite(net.dist[net.head])
     full = (net.flow >= net.cap - 0.5) & np.isin(net.kind, (SHIP, HOLD)) & finite
-    gain = np.where(full, net.dist[net.tail] - net.cost - net.dist[net.head], 0.0)
+    gain = np.zeros(len(net.tail))
+    gain[full] = net.dist[net.tail[full]] - net.cost[full] - net.dist[net.head[full]]
     drops = np.flatnonzero(full & (gain > net.tol) & (net.head < n_nodes))
     drops = drops[np.lexsort((drops, -gain[drops]))]
     by_arc = _spread(net, n_nodes, [(int(net.head[a]), int(a)) for a in drops], (SHIP,))
