@@ -8,7 +8,7 @@
 
 The names below are the stable surface; the subpackages (``instance``,
 ``model``, ``solvers``, ``pipeline``, ``plan``, ``verification``,
-``replanning``, ``whatif``, ``report``, ``cli``) are internal, except
+``replanning``, ``whatif``, ``explaining``, ``report``, ``cli``) are internal, except
 ``allocator.model`` and ``allocator.solvers`` for modellers.
 """
 
@@ -20,6 +20,8 @@ from allocator.errors import InputError as InputError
 from allocator.errors import PlanExistsError as PlanExistsError
 from allocator.errors import Problem as Problem
 from allocator.errors import SolveError as SolveError
+from allocator.explaining import Explanation as Explanation
+from allocator.explaining import explain as explain
 from allocator.instance import Instance as Instance
 from allocator.instance import describe_instance as describe_instance
 from allocator.instance import generate_instance as generate_instance
@@ -41,6 +43,7 @@ OutputExistsError = PlanExistsError
 
 __all__ = [
     "AllocatorError",
+    "Explanation",
     "InputError",
     "Instance",
     "OutputExistsError",
@@ -53,6 +56,7 @@ __all__ = [
     "__version__",
     "apply_scenario",
     "describe_instance",
+    "explain",
     "generate_instance",
     "load_instance",
     "read_plan",

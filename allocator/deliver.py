@@ -1,8 +1,10 @@
-"""Handing a plan over: its folder with the optional ``plan.xlsx`` and ``report.html``.
+"""Handing a plan over: its folder with the optional ``plan.xlsx``, ``report.html`` and explanation.
 
 ``allocator solve`` and ``allocator replan`` both write through
 :func:`deliver_plan`, so the extras land in the plan folder in the same
-atomic rename as the tables: a run that fails writes nothing at all.
+atomic rename as the tables: a run that fails writes nothing at all. With
+``explain``, the plan is explained first (:func:`allocator.explain`), so that
+its roll-up is in ``summary.json`` and in the report.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from pathlib import Path
 
 from allocator._atomic import refuse_existing
 from allocator.errors import InputError, Problem
-from allocator.instance import Instance
+from allocator.explaining import explain as explain_plan
+from allocator.explaining.losses import frozen_shipments, losses
+from allocator.instance import Instance, load_instance
 from allocator.plan import Plan
 from allocator.plan.xlsx import plan_xlsx_bytes
 from allocator.report import render_plan_report
@@ -51,11 +55,41 @@ def parse_formats(values: Iterable[str]) -> list[str]:
     return out
 
 
+def explain_extras(
+    plan: Plan,
+    instance: Instance | str | Path | None,
+    old: tuple[Instance, Plan] | None = None,
+) -> dict[str, bytes]:
+    """Explain ``plan`` into its summary (``explain``) and return the explanation's files.
+
+    ``instance`` is the one the plan was solved for (a re-plan carries its
+    own); ``old`` is a re-plan's old instance and plan: the frozen shipments
+    are held and the offices that lose cards are listed under ``replan``.
+    """
+    solved_for = getattr(plan, "instance", None) or instance
+    if solved_for is None:
+        raise InputError([Problem("--explain", None, None, "explaining needs the plan's instance")])
+    if not isinstance(solved_for, Instance):
+        solved_for = load_instance(solved_for)
+    fixed = None
+    if old is not None and "replan" in plan.summary:
+        fixed = frozen_shipments(solved_for, old[1], plan.summary["replan"]["freeze"])
+    explanation = explain_plan(solved_for, plan, fixed=fixed)
+    if old is not None and "replan" in plan.summary:
+        explanation.summary["replan"] = {
+            "losses": losses(old[0], old[1], plan, plan.summary["replan"]["from"])
+        }
+    plan.summary["explain"] = explanation.summary
+    return explanation.files()
+
+
 def plan_extras(
     plan: Plan,
     instance: Instance | str | Path | None,
     formats: Iterable[str] = (),
     report: bool = False,
+    explain: bool = False,
+    old: tuple[Instance, Plan] | None = None,
 ) -> dict[str, bytes]:
     """The extra files of a plan folder (relative path -> bytes) for ``Plan.write(extra_files=)``.
 
@@ -71,8 +105,13 @@ def plan_extras(
         ``xlsx`` adds ``plan.xlsx``.
     report
         Add ``report.html``.
+    explain, old
+        Add ``marginal_values.csv``, ``shortfalls.csv`` and ``pegging.csv`` and
+        the roll-up in ``summary.json`` (see :func:`explain_extras`).
     """
     files: dict[str, bytes] = {}
+    if explain:
+        files.update(explain_extras(plan, instance, old))
     if "xlsx" in parse_formats(formats):
         files[XLSX_NAME] = plan_xlsx_bytes(plan)
     if report:
@@ -95,6 +134,8 @@ def deliver_plan(
     instance: Instance | str | Path | None = None,
     formats: Iterable[str] = (),
     report: bool = False,
+    explain: bool = False,
+    old: tuple[Instance, Plan] | None = None,
     force: bool = False,
 ) -> Path:
     """Write ``plan`` as its folder (default :func:`default_folder`) with the extras asked for.
@@ -103,4 +144,5 @@ def deliver_plan(
     """
     target = Path(folder) if folder is not None else default_folder(plan)
     refuse_existing(target, force=force)
-    return plan.write(target, force=force, extra_files=plan_extras(plan, instance, formats, report))
+    extras = plan_extras(plan, instance, formats, report, explain, old)
+    return plan.write(target, force=force, extra_files=extras)

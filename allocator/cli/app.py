@@ -199,6 +199,14 @@ JsonOption = Annotated[
 ReportOption = Annotated[
     bool, typer.Option("--report", help="Also write report.html (see `allocator report`).")
 ]
+ExplainOption = Annotated[
+    bool,
+    typer.Option(
+        "--explain",
+        help="Also explain the plan (see `allocator explain`): marginal_values.csv, "
+        "shortfalls.csv, pegging.csv, and the roll-up in summary.json and the report.",
+    ),
+]
 FormatsOption = Annotated[
     list[str] | None,
     typer.Option(

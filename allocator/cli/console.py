@@ -231,3 +231,59 @@ def replan_comparison(console: Console, replan_summary: Mapping[str, Any]) -> No
             f"[yellow]dropped from the freeze[/]: {dropped['link']} {dropped['period']} "
             f"({dropped['quantity']:,} cards): {dropped['reason']}"
         )
+
+
+def explain_summary(
+    console: Console, explained: Mapping[str, Any], folder: str | None = None, shown: int = 5
+) -> None:
+    """Print an explanation's roll-up: where one more unit helps most, and reasons by region.
+
+    ``explained`` is ``summary["explain"]`` of :func:`allocator.explain`.
+    """
+    helps = explained.get("helps_most", [])[:shown]
+    table = Table(
+        title="Where one more unit helps most (weighted card-months saved per unit, exact)",
+        title_justify="left",
+    )
+    for column in ("what", "id", "month", "saves", "holds for", "same value at"):
+        table.add_column(column, justify="left" if column in ("what", "id", "month") else "right")
+    for r in helps:
+        same = r.get("same_value", 0)
+        table.add_row(
+            r["what"],
+            r["id"],
+            r["period"],
+            _n(r["value"]),
+            str(r["holds_up_to"]),
+            f"{same:,} more" if same else "",
+        )
+    if helps:
+        console.print(table)
+    else:
+        console.print("No limit's next unit would lower the waiting.")
+    regions = explained.get("reasons_by_region", [])[:shown]
+    if regions:
+        rt = Table(title="Why people wait, by region (weighted card-months)", title_justify="left")
+        rt.add_column("region")
+        rt.add_column("waiting", justify="right")
+        rt.add_column("reasons")
+        for r in regions:
+            reasons = ", ".join(f"{k} {_n(v)}" for k, v in r["reasons"].items())
+            rt.add_row(r["region"] or "(none)", _n(r["card_months"]), reasons)
+        console.print(rt)
+    for loss in explained.get("replan", {}).get("losses", [])[:shown]:
+        tranches = ", ".join(list(loss["tranches"])[:3]) or "-"
+        console.print(
+            f"[yellow]loses cards[/]: {loss['node']} {loss['name']} ({loss['region']}): "
+            f"up to {_n(loss['most_behind'])} cards behind the old plan, "
+            f"{_n(loss['extra_card_months'])} more card-months waiting (the old plan fed it "
+            f"from {tranches})"
+        )
+    if folder:
+        margins = explained.get("marginal_values", {})
+        console.print(
+            f"wrote marginal_values.csv ({margins.get('rows', 0):,} rows; "
+            f"{margins.get('left_out', 0):,} degenerate left out), shortfalls.csv and "
+            f"pegging.csv to {folder}",
+            style="dim",
+        )

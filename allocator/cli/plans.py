@@ -16,6 +16,7 @@ import typer
 from allocator.cli import console as show
 from allocator.cli.app import (
     EXIT_FAILURE,
+    ExplainOption,
     ForceOption,
     FormatsOption,
     InstancePath,
@@ -53,6 +54,7 @@ def solve(
     as_json: JsonOption = False,
     report: ReportOption = False,
     formats: FormatsOption = None,
+    explain: ExplainOption = False,
     equity: Annotated[
         bool,
         typer.Option(
@@ -74,15 +76,23 @@ def solve(
         with status(not quiet and not as_json, "loading the instance...") as progress:
             options = solve_options(solver, method, time_limit)
             plan = solve_plan(instance, options, progress=progress, equity=equity)
-            if report or wanted:
-                progress("writing the report and spreadsheet")
+            if report or wanted or explain:
+                progress("explaining and writing the extras" if explain else "writing the extras")
             target = deliver_plan(
-                plan, output, instance=instance, formats=wanted, report=report, force=force
+                plan,
+                output,
+                instance=instance,
+                formats=wanted,
+                report=report,
+                explain=explain,
+                force=force,
             )
         if as_json:
             sys.stdout.write(json.dumps(plan.summary, indent=2, ensure_ascii=False) + "\n")
         elif not quiet:
             show.plan_summary(out(), plan.summary, str(target))
+            if explain:
+                show.explain_summary(out(), plan.summary["explain"])
 
 
 # The re-plan's new facts and options.
@@ -147,6 +157,7 @@ def replan_command(
     as_json: JsonOption = False,
     report: ReportOption = False,
     formats: FormatsOption = None,
+    explain: ExplainOption = False,
 ) -> None:
     """Re-plan from a month on, after a delay, from what actually happened."""
     from allocator._atomic import refuse_existing
@@ -170,16 +181,31 @@ def replan_command(
                 options=solve_options(solver, method, time_limit),
                 progress=progress,
             )
-            if report or wanted:
-                progress("writing the report and spreadsheet")
+            old = None
+            if explain:
+                from allocator.instance import load_instance
+                from allocator.plan import read_plan
+
+                old = (load_instance(instance), read_plan(plan))
+            if report or wanted or explain:
+                progress("explaining and writing the extras" if explain else "writing the extras")
             deliver_plan(
-                new, output, instance=new.instance, formats=wanted, report=report, force=force
+                new,
+                output,
+                instance=new.instance,
+                formats=wanted,
+                report=report,
+                explain=explain,
+                old=old,
+                force=force,
             )
         if as_json:
             sys.stdout.write(json.dumps(new.summary, indent=2, ensure_ascii=False) + "\n")
         elif not quiet:
             show.plan_summary(out(), new.summary, str(output))
             show.replan_comparison(out(), new.summary["replan"])
+            if explain:
+                show.explain_summary(out(), new.summary["explain"])
 
 
 @app.command()

@@ -16,7 +16,8 @@ Sections (each ``<section>`` has an id; those with a chart have class
 - ``regions``: fill rate by region (bar chart) and the ten offices served worst;
 - ``map``: nodes by latitude and longitude, offices coloured by fill rate, links
   sized by cards moved (chart);
-- ``changes``: for a re-plan (a plan with ``changes.csv``), what changed (chart).
+- ``changes``: for a re-plan (a plan with ``changes.csv``), what changed (chart);
+- ``explain``: for an explained plan, where one more unit helps most and why people wait.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from allocator.plan.figures import rank_regions
 from allocator.report import sections as parts
 from allocator.report.changes import changes_section
 from allocator.report.check import Banner, Checked, check_plan
+from allocator.report.explained import explain_section
 from allocator.report.html import esc
 
 CSS = """
@@ -96,6 +98,9 @@ def render_plan_report(plan: Plan, checked: Checked) -> str:
     if "changes" in plan.extra:
         sections.append(changes_section(plan.extra["changes"], summary))
         titles.append(("changes", "Changes"))
+    if isinstance(summary.get("explain"), dict):
+        sections.append(explain_section(summary["explain"]))
+        titles.append(("explain", "Why people wait"))
     nav = "".join(f'<a href="#{sid}">{esc(t)}</a>' for sid, t in titles)
     kind = "Re-plan" if "changes" in plan.extra else "Plan"
     description = (
