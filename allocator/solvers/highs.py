@@ -289,7 +289,8 @@ class HighsBackend:
         began = time.perf_counter()
         run_interruptibly(self.h, deadline)
         status = _highs_status(self.h)
-        if status == "time limit" or (status == "interrupted" and deadline.passed()):
+        if status == "time limit" or (status != "optimal" and deadline.passed()):
+            # Cancelled at the deadline, HiGHS may report kInterrupt, or kNotset in crossover.
             raise time_limit_error(deadline.limit, label)
         if status != "optimal":
             raise SolveError(f"HiGHS could not solve {label}: {status}")
