@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from allocator._format import number as _n
 from allocator._format import percent as _pct
 from allocator.errors import Problem
-from allocator.instance.info import InstanceInfo
+
+if TYPE_CHECKING:  # pandas and the instance package are slow to import; --help needs neither
+    import pandas as pd
+
+    from allocator.instance.info import InstanceInfo
 
 
 def plan_summary(
