@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
+from allocator._format import month as _month
+from allocator._format import months as _months
 from allocator._format import number as _n
 from allocator._format import percent as _pct
 from allocator.errors import Problem
@@ -134,7 +136,7 @@ def instance_info(console: Console, info: InstanceInfo) -> None:
     for row in info.months.itertuples(index=False):
         gap = row.cumulative_gap
         months.add_row(
-            row.period,
+            _month(row.period),
             _n(row.supply),
             _n(row.demand),
             _n(row.cumulative_supply),
@@ -204,7 +206,7 @@ def replan_comparison(console: Console, replan_summary: Mapping[str, Any]) -> No
     ``replan_summary`` is ``summary["replan"]`` of :func:`allocator.replan`.
     """
     table = Table(
-        title=f"Whole horizon: old plan against re-plan from {replan_summary['from']}",
+        title=f"Whole horizon: old plan against re-plan from {_month(replan_summary['from'])}",
         title_justify="left",
     )
     for column in ("figure", "old plan", "re-plan", "difference"):
@@ -221,17 +223,19 @@ def replan_comparison(console: Console, replan_summary: Mapping[str, Any]) -> No
     changed = replan_summary.get("changes", {})
     if changed.get("link_months_changed"):
         console.print(
-            f"changed from {replan_summary['from']}: {changed['link_months_changed']:,} "
+            f"changed from {_month(replan_summary['from'])}: {changed['link_months_changed']:,} "
             f"link-month(s) on {changed['links_changed']:,} link(s), in "
-            f"{', '.join(changed['months_changed'])}; {changed['cards_moved']:,} card(s) no "
+            f"{_months(changed['months_changed'])}; {changed['cards_moved']:,} card(s) no "
             "longer travel when or where promised (each counted once)",
             highlight=False,
         )
     elif "link_months_changed" in changed:
-        console.print(f"from {replan_summary['from']} the old plan's shipments stand unchanged")
+        console.print(
+            f"from {_month(replan_summary['from'])} the old plan's shipments stand unchanged"
+        )
     for dropped in replan_summary["freeze"]["dropped"]:
         console.print(
-            f"[yellow]dropped from the freeze[/]: {dropped['link']} {dropped['period']} "
+            f"[yellow]dropped from the freeze[/]: {dropped['link']} {_month(dropped['period'])} "
             f"({dropped['quantity']:,} cards): {dropped['reason']}"
         )
 
@@ -255,7 +259,7 @@ def explain_summary(
         table.add_row(
             r["what"],
             r["id"],
-            r["period"],
+            _month(r["period"]),
             _n(r["value"]),
             str(r["holds_up_to"]),
             f"{same:,} more" if same else "",
