@@ -146,12 +146,21 @@ def _json_failure(as_json: bool, code: int, message: str, problems: list[Problem
 
 @contextlib.contextmanager
 def status(enabled: bool, first: str) -> Iterator[Callable[[str], None]]:
-    """A spinner on stderr naming the current step (or nothing when quiet)."""
-    if not enabled:
+    """A spinner on stderr naming the current step, the solver's stage and the time.
+
+    Only when ``enabled`` (not quiet) and stderr is a terminal; otherwise the
+    callable it yields does nothing.
+    """
+    console = err()
+    if not enabled or not console.is_terminal:
         yield lambda _message: None
         return
-    with err().status(first) as spinner:
-        yield lambda message: spinner.update(f"{message}...")
+    from allocator.cli.progress import Display
+    from allocator.solvers.watch import watching
+
+    display = Display(first)
+    with console.status(display), watching(display):
+        yield display.say
 
 
 InstancePath = Annotated[

@@ -262,8 +262,9 @@ def report_command(
     with errors():
         target = output if output is not None else plan / "report.html"
         refuse_existing(target, force=force)
-        page, checked = build_report(plan, instance=instance, force=force)
-        written = write_page(target, page, force)
+        with status(True, "checking the plan and drawing its report"):
+            page, checked = build_report(plan, instance=instance, force=force)
+            written = write_page(target, page, force)
         if checked.banner is not None:
             level = (
                 "[bold red]error[/]" if checked.banner.level == "error" else "[yellow]warning[/]"
