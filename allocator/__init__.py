@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # the names below are imported on first use, see _LAZY
     from allocator.plan.xlsx import write_plan_xlsx as write_plan_xlsx
     from allocator.replanning import replan as replan
     from allocator.report import render_report as render_report
+    from allocator.report import write_geojson as write_geojson
     from allocator.report import write_report as write_report
     from allocator.solvers import SolveOptions as SolveOptions
     from allocator.verification import verify as verify
@@ -71,6 +72,7 @@ __all__ = [
     "run_batch",
     "solve",
     "verify",
+    "write_geojson",
     "write_instance",
     "write_plan_xlsx",
     "write_report",
@@ -99,6 +101,7 @@ _LAZY = {
     "run_batch": "allocator.whatif",
     "render_report": "allocator.report",
     "write_report": "allocator.report",
+    "write_geojson": "allocator.report",
     "write_plan_xlsx": "allocator.plan.xlsx",
 }
 

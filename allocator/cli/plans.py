@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -229,6 +230,11 @@ def verify(
         )
 
 
+class ReportFormat(StrEnum):
+    html = "html"
+    geojson = "geojson"
+
+
 @app.command("report")
 def report_command(
     plan: Annotated[Path, typer.Argument(help="Plan folder.", show_default=False)],
@@ -251,15 +257,30 @@ def report_command(
             "(under a red banner) instead of refusing it.",
         ),
     ] = False,
+    form: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            help="html: one self-contained page (default PLAN/report.html); geojson: the "
+            "nodes and links as one GeoJSON file for a GIS such as QGIS (default "
+            "PLAN/plan.geojson).",
+        ),
+    ] = ReportFormat.html,
 ) -> None:
     """Write a plan's report: one self-contained HTML page with its figures, charts and map.
 
     The plan is verified against its instance first; one that fails is refused (exit 1).
     """
     from allocator._atomic import refuse_existing
-    from allocator.report import build_report, write_page
+    from allocator.report import build_report, write_geojson, write_page
 
     with errors():
+        if form is ReportFormat.geojson:
+            target = output if output is not None else plan / "plan.geojson"
+            with status(True, "checking the plan and writing its GeoJSON"):
+                written = write_geojson(plan, target, instance=instance, force=force)
+            out().print(f"wrote {written}")
+            return
         target = output if output is not None else plan / "report.html"
         refuse_existing(target, force=force)
         with status(True, "checking the plan and drawing its report"):
