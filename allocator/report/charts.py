@@ -165,9 +165,7 @@ def backlog_heatmap(matrix: pd.DataFrame, *, share: bool = False) -> str:
                     color="white" if peak and v > 0.6 * (1 if share else peak) else "black",
                 )
         bar = fig.colorbar(mesh, ax=ax, shrink=0.8, pad=0.01, format=FuncFormatter(label))
-        bar.set_label(
-            "share of demand so far still waiting" if share else "cards waiting at month end"
-        )
+        bar.set_label("share still waiting" if share else "cards waiting")  # short: 1 row fits
         return _svg(fig, "share" if share else "heatmap")
 
 

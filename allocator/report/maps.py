@@ -188,7 +188,7 @@ def _legend(ax: Any, top: float) -> None:
         Line2D([], [], marker="o", ls="", color="#999999", ms=6, label="office (worst on top)"),
         *(
             Line2D([], [], color=LINK, lw=float(_width(q, top)), alpha=0.45, label=cards(q))
-            for q in (top, top / 10, top / 100)
+            for q in sorted({round(q) for q in (top, top / 10, top / 100) if q >= 1}, reverse=True)
         ),
         Line2D([], [], color="#c3ccd6", lw=1, label="link not used"),
     ]
