@@ -41,6 +41,8 @@ STYLE: dict[Any, Any] = {
 def cards(value: float, _position: object = None) -> str:
     """A card count for an axis: 950, 12k, 1.2M."""
     magnitude = abs(value)
+    if magnitude >= 1e9:
+        return f"{value / 1e9:.3g}B"
     if magnitude >= 1e6:
         return f"{value / 1e6:.3g}M"
     if magnitude >= 1e4:
@@ -59,12 +61,17 @@ def axis_month_labels(periods: Sequence[str] | pd.Index | pd.Series) -> list[str
     periods = [str(p) for p in periods]
     out = []
     quarters_only = len(periods) > 18  # too many to name every month: name each quarter
+    last, year_shown = -3, ""  # a quarter named 1 or 2 months after the last label would collide
     for i, period in enumerate(periods):
-        year, month = str(period)[:4], int(str(period)[5:7])
+        year, month = period[:4], int(period[5:7])
         label = MONTHS[month - 1]
-        if quarters_only and month % 3 != 1 and i:
+        if quarters_only and i and (month % 3 != 1 or i - last < 3):
             label = ""
-        out.append(f"{label}\n{year}" if label and (i == 0 or month == 1) else label)
+        if label:
+            last = i
+            if year != year_shown:  # the year under its first label (January or the first month)
+                label, year_shown = f"{label}\n{year}", year
+        out.append(label)
     return out
 
 

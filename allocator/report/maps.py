@@ -128,8 +128,12 @@ def _draw_offices(ax: Any, placed: pd.DataFrame) -> tuple[Any, str]:
     if rated.empty:
         return None, measure
     if measure == "fill_rate":
-        values, cmap, norm = rated["fill_rate"].to_numpy(float), FILL_CMAP, Normalize(0, 1)
-        badness = 1 - values
+        values = rated["fill_rate"].to_numpy(float)
+        # The scale starts at the worst office's rate (in steps of 10%): where every office
+        # gets 85% or more, 85% and 100% must not both look green.
+        low = min(float(np.floor(values.min() * 10) / 10), 0.9)
+        cmap, norm = FILL_CMAP, Normalize(low, 1)
+        badness = (1 - values) / (1 - low)
     else:
         values = rated["months_waited"].to_numpy(float)
         cmap, norm = WAIT_CMAP, Normalize(0, max(float(np.nanmax(values)), 1.0))

@@ -303,9 +303,9 @@ def stock_section(plan: Plan, instance: Instance | None, months: list[str]) -> s
     )
     return section(
         "stock",
-        "Stock at the hubs over time",
+        "Stock at the source and the hubs over time",
         note,
         chart=extras.hub_stock_lines(stock, names),
-        caption="Cards in stock at each month's end at the hubs that hold most (each a line), "
-        "the others summed.",
+        caption="Cards in stock at each month's end where cards are held (the source and the "
+        "hubs): the ones that hold most each a line, the others summed.",
     )

@@ -97,3 +97,18 @@ def test_stock_at_every_hub_and_month_zeros_included(teaching: Solved) -> None:
     assert list(stock.index) == list(holders) and list(stock.columns) == months
     kept = plan.stock[plan.stock["node"].isin(holders)]
     assert int(stock.to_numpy().sum()) == int(kept["stock"].sum())
+
+
+def test_a_month_axis_stays_legible_at_24_and_36_months() -> None:
+    from allocator.instance.periods import month_labels
+    from allocator.report.charts import axis_month_labels, cards
+
+    named = [x for x in axis_month_labels(month_labels("2017-03", 36)) if x]
+    assert named == ["Mar\n2017", "Jul", "Oct", "Jan\n2018", "Apr", "Jul", "Oct", "Jan\n2019",
+                     "Apr", "Jul", "Oct", "Jan\n2020"]  # fmt: skip
+    named = [x for x in axis_month_labels(month_labels("2017-11", 24)) if x]
+    assert named == ["Nov\n2017", "Apr\n2018", "Jul", "Oct", "Jan\n2019", "Apr", "Jul", "Oct"]
+    assert axis_month_labels(["2017-11", "2017-12", "2018-01"]) == ["Nov\n2017", "Dec", "Jan\n2018"]
+    assert [cards(v) for v in (950, 12_000, 4_500_000, 13_640_671_713)] == [
+        "950", "12k", "4.5M", "13.6B"
+    ]  # fmt: skip
