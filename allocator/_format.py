@@ -50,18 +50,3 @@ def month(period: str) -> str:
 def months(periods: list[str] | tuple[str, ...]) -> str:
     """Several months, in order: ``Mar 2017, Apr 2017``."""
     return ", ".join(month(p) for p in periods)
-
-
-def aligned(values: list[float | int], decimals: int | None = None) -> list[str]:
-    """Numbers for one right-aligned column: grouped, all with the same decimals.
-
-    With ``decimals`` None: none if every value is whole, else two.
-
-    >>> aligned([4_500_000, 25.5])
-    ['4,500,000.00', '       25.50']
-    """
-    if decimals is None:
-        decimals = 0 if all(float(v).is_integer() for v in values) else 2
-    texts = [f"{v:,.{decimals}f}" for v in values]
-    width = max((len(t) for t in texts), default=0)
-    return [t.rjust(width) for t in texts]
