@@ -19,6 +19,7 @@ a first point then differences (small integers, so the JSON stays small).
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -44,7 +45,7 @@ def rings(geometry: object) -> list[list[int]]:
         simple = polygon.simplify(TOLERANCE, preserve_topology=True)
         points = [(round(x * SCALE), round(y * SCALE)) for x, y in simple.exterior.coords]
         flat: list[int] = [*points[0]]
-        for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        for (x0, y0), (x1, y1) in itertools.pairwise(points):
             if (x1, y1) != (x0, y0):
                 flat += [x1 - x0, y1 - y0]
         if len(flat) >= 8:
