@@ -1,0 +1,146 @@
+"""What the sheets of ``plan.xlsx`` hold: tables with names beside ids, full stock, dispatch, words.
+
+:mod:`allocator.plan.xlsx` writes cells; this module decides their content:
+
+- :func:`named_tables`: the plan tables with a name beside every node id
+  (``from_name``, ``to_name`` in shipments, ``name`` in issuance and stock),
+  and ``stock`` for every node and month that can hold cards, zeros included;
+- :func:`dispatch_sheets`: one dispatch list per month of departure;
+- :func:`summary_words`: the headline figures as a planner reads them.
+
+Reading the workbook back (:func:`allocator.plan.xlsx.read_plan_xlsx`) drops
+the name columns and the zero stock rows again, so the tables equal the CSV files.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from allocator.instance import Instance
+from allocator.plan.core import Plan
+from allocator.plan.dispatch_lists import dispatch, node_names, plan_months
+from allocator.plan.figures import rank_regions
+
+#: Columns holding a ``YYYY-MM`` month: written as a date cell shown ``mmm yyyy``.
+MONTH_COLUMNS = {"period", "arrival", "depart", "arrive", "month"}
+#: Name columns added beside ids: (table, id column) -> name column.
+NAME_COLUMNS = {
+    ("shipments", "from"): "from_name",
+    ("shipments", "to"): "to_name",
+    ("issuance", "node"): "name",
+    ("stock", "node"): "name",
+}
+
+
+def _with_names(table: pd.DataFrame, which: str, names: dict[str, str]) -> pd.DataFrame:
+    """``table`` with a name column right after each id column of :data:`NAME_COLUMNS`."""
+    out = table.copy()
+    for (name, column), label in NAME_COLUMNS.items():
+        if name == which and column in out.columns and label not in out.columns:
+            position = list(out.columns).index(column) + 1
+            values = out[column].astype(str).map(lambda n: names.get(n, n)).astype(str)
+            out.insert(position, label, values)
+    return out
+
+
+def holding_nodes(plan: Plan, instance: Instance | None) -> list[str]:
+    """The nodes that can hold cards: storage not 0 in the instance, else every node seen."""
+    if instance is not None:
+        nodes = instance.nodes
+        can = nodes["storage"].isna() | (nodes["storage"].fillna(0) > 0)
+        found = set(nodes.loc[can.to_numpy(dtype=bool), "id"].astype(str))
+    else:
+        found = set(plan.nodes["node"].astype(str))
+        found |= set(plan.shipments["from"].astype(str)) | set(plan.shipments["to"].astype(str))
+    return sorted(found | set(plan.stock["node"].astype(str)))
+
+
+def full_stock(plan: Plan, instance: Instance | None) -> pd.DataFrame:
+    """``node,period,stock`` for every node that can hold cards and every month, zeros too."""
+    months = plan_months(plan, instance)
+    nodes = holding_nodes(plan, instance)
+    grid = pd.MultiIndex.from_product([nodes, months], names=["node", "period"])
+    held = plan.stock.set_index(["node", "period"])["stock"]
+    stock = held.reindex(grid.union(held.index), fill_value=0).astype("int64")
+    out = stock.reset_index()
+    return out.sort_values(["node", "period"], kind="stable").reset_index(drop=True)
+
+
+def named_tables(plan: Plan, instance: Instance | None = None) -> dict[str, pd.DataFrame]:
+    """The plan's tables as sheets: names beside ids, the stock of every node and month."""
+    names = node_names(plan, instance)
+    out: dict[str, pd.DataFrame] = {}
+    for which, table in plan.tables.items():
+        if which == "stock":
+            table = full_stock(plan, instance)
+        out[which] = _with_names(table, which, names)
+    return out
+
+
+def dispatch_sheets(plan: Plan, instance: Instance | None = None) -> dict[str, pd.DataFrame]:
+    """``dispatch YYYY-MM`` -> that month's dispatch list, for each month something leaves."""
+    lines = dispatch(plan, instance).lines
+    return {
+        f"dispatch {month}": rows.reset_index(drop=True)
+        for month, rows in lines.groupby("depart", sort=True)
+    }
+
+
+def _month_words(label: str) -> str:
+    return pd.Period(label, freq="M").strftime("%b %Y")
+
+
+def _share(totals: dict[str, Any]) -> str:
+    rate = totals.get("fill_rate")
+    if rate is None:
+        return ""
+    issued, demand = totals.get("issued", 0), totals.get("demand", 0)
+    return f"{100 * float(rate):.1f}% ({issued:,} of {demand:,} cards)"
+
+
+def summary_words(plan: Plan) -> pd.DataFrame:
+    """The headline figures in words: ``figure,value`` rows (values are numbers where they are)."""
+    s = plan.summary
+    inst: dict[str, Any] = s.get("instance", {})
+    totals: dict[str, Any] = s.get("totals", {})
+    objective: dict[str, Any] = s.get("objective", {})
+    rows: list[tuple[str, Any]] = [("Instance", inst.get("name", ""))]
+    months = plan_months(plan)
+    if months:
+        rows.append(
+            (
+                "Months planned",
+                f"{_month_words(months[0])} to {_month_words(months[-1])} ({len(months)} months)",
+            )
+        )
+    rows += [
+        ("Status of the solve", s.get("status", "")),
+        ("Cards demanded", totals.get("demand")),
+        ("Cards issued", totals.get("issued")),
+        ("Cards still owed at the end", totals.get("unmet")),
+        ("Share of demand issued", _share(totals)),
+        ("Card-months waited", totals.get("card_months_waiting")),
+        ("Weighted waiting (what is minimised first)", objective.get("waiting")),
+        ("Transport and storage cost (then minimised)", objective.get("cost")),
+        ("Cards shipped", int(plan.shipments["quantity"].sum())),
+        ("Consignments (link-months with cards)", len(plan.shipments)),
+    ]
+    ranked = rank_regions(plan.nodes)
+    if len(ranked):
+        worst = ranked.iloc[0]
+        rows.append(
+            (
+                "Province served worst",
+                f"{worst['region']}: {100 * float(worst['fill_rate']):.1f}% of its demand issued",
+            )
+        )
+    solver: dict[str, Any] = s.get("solver", {})
+    if solver:
+        rows.append(("Solver", f"{solver.get('name', '')} {solver.get('version', '')}".strip()))
+    seconds = s.get("seconds", {})
+    if seconds:
+        rows.append(("Seconds to plan", round(sum(float(v) for v in seconds.values()), 2)))
+    rows += [("Warning", str(w)) for w in s.get("warnings", [])]
+    return pd.DataFrame(rows, columns=["figure", "value"], dtype=object)
