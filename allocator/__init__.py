@@ -70,6 +70,7 @@ __all__ = [
     "run_batch",
     "solve",
     "verify",
+    "write_batch_report",
     "write_dispatch",
     "write_instance",
     "write_plan_xlsx",
@@ -81,6 +82,7 @@ _LAZY = {
     "render_report": "allocator.report",
     "write_report": "allocator.report",
     "write_dispatch": "allocator.report.dispatch_page",
+    "write_batch_report": "allocator.report.batch_page",
     "write_plan_xlsx": "allocator.plan.xlsx",
 }
 

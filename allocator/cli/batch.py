@@ -147,3 +147,18 @@ def scenario_bar(quiet: bool) -> Iterator[Callable[[int, int, int], None]]:
     finally:
         if bar.live.is_started:
             bar.stop()
+
+
+def batch_results(folder: Path) -> bool:
+    """Whether ``folder`` is a batch's results folder (for ``allocator report``)."""
+    from allocator.whatif.results import is_results_folder
+
+    return is_results_folder(folder)
+
+
+def report_batch(results: Path, output: Path | None, force: bool) -> None:
+    """``allocator report RESULTS``: the batch's page, scenarios ranked against the base."""
+    from allocator.report.batch_page import write_batch_report
+
+    with errors():
+        out().print(f"wrote {write_batch_report(results, output, force=force)}")

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from allocator._format import number as _n
 from allocator._format import percent as _pct
+from allocator._format import signed as _signed
 from allocator.errors import Problem
 from allocator.instance.info import InstanceInfo
 
@@ -186,7 +187,7 @@ def batch_summary(console: Console, results: pd.DataFrame, output: str | Path) -
         table.add_row(
             row.scenario,
             f"{row.waiting:,.0f}",
-            "" if pd.isna(row.waiting_vs_base) else f"{row.waiting_vs_base:+,.0f}",
+            "" if pd.isna(row.waiting_vs_base) else _signed(row.waiting_vs_base),
             f"{row.unmet:,}",
             f"{row.fill_rate:.1%}",
             f"{row.worst_region} {row.worst_region_fill_rate:.1%}",

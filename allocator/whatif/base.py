@@ -90,16 +90,21 @@ def regions_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     for column in ("demand", "issued", "unmet", "card_months_waiting"):
         frame[column] = pd.to_numeric(frame[column]).astype("int64")
     frame["fill_rate"] = pd.to_numeric(frame["fill_rate"]).astype(np.float64)
-    base = frame.loc[
-        frame["scenario"] == BASE, ["region", "unmet", "card_months_waiting", "fill_rate"]
-    ]
-    joined = frame.merge(base, on="region", how="left", suffixes=("", "_b"))
-
-    frame["unmet_vs_base"] = (joined["unmet"] - joined["unmet_b"]).astype("Int64")
-    frame["card_months_vs_base"] = (
-        joined["card_months_waiting"] - joined["card_months_waiting_b"]
-    ).astype("Int64")
-    frame["fill_rate_vs_base"] = (joined["fill_rate"] - joined["fill_rate_b"]).round(6)
     for column in ("scenario", "region"):
         frame[column] = frame[column].astype("str")
-    return frame[REGION_COLUMNS].reset_index(drop=True)
+    return regions_against_base(frame).reset_index(drop=True)
+
+
+def regions_against_base(regions: pd.DataFrame) -> pd.DataFrame:
+    """``regions`` (the first seven :data:`REGION_COLUMNS`) with each region minus its base."""
+    base = regions.loc[
+        regions["scenario"] == BASE, ["region", "unmet", "card_months_waiting", "fill_rate"]
+    ]
+    joined = regions.merge(base, on="region", how="left", suffixes=("", "_b"))
+    out = regions.copy()
+    out["unmet_vs_base"] = (joined["unmet"] - joined["unmet_b"]).astype("Int64")
+    out["card_months_vs_base"] = (
+        joined["card_months_waiting"] - joined["card_months_waiting_b"]
+    ).astype("Int64")
+    out["fill_rate_vs_base"] = (joined["fill_rate"] - joined["fill_rate_b"]).round(6)
+    return out[REGION_COLUMNS]
