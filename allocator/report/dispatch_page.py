@@ -40,6 +40,7 @@ th, td { padding: 5px 8px; border-bottom: 1px solid #c9ced6; text-align: left; }
 th { border-bottom: 2px solid #1a202c; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.tick { width: 3.2em; }
+td.month { white-space: nowrap; }
 tfoot td { font-weight: 700; border-top: 2px solid #1a202c; border-bottom: none; }
 .sign { display: grid; grid-template-columns: repeat(3, 1fr); gap: 24px; margin-top: 40px; }
 .sign div { border-top: 1px solid #1a202c; padding-top: 4px; font-size: 0.85rem; color: #5a6473; }
@@ -85,7 +86,7 @@ def sender_page(lists: Dispatch, sender: str, month: str, plan_name: str) -> str
         f"<h1>{esc(heading)}</h1>"
         f'<p class="month">{esc(month_words(month))}</p>'
         f'<p class="note">Plan {esc(plan_name)}: {len(rows):,} consignment(s) leave {esc(sender)} '
-        f"in {esc(month)}, {esc(whole(total))} cards in all.</p>"
+        f"in {esc(month_words(month))}, {esc(whole(total))} cards in all.</p>"
         '<table class="dispatch"><thead><tr><th>To</th><th>Name</th><th>Mode</th>'
         '<th>Arrives</th><th class="num">Cards</th><th>Sent</th></tr></thead>'
         f"<tbody>{body_rows}</tbody>"
@@ -115,7 +116,7 @@ def index_page(lists: Dispatch, names: dict[tuple[str, str], str], plan_name: st
     """The folder's front page: every sender's page per month, with its totals."""
     rows = "".join(
         f'<tr><td><a href="{esc(names[(str(t["from"]), str(t.month))])}">{esc(t["from"])}</a></td>'
-        f"<td>{esc(t.from_name)}</td><td>{esc(t.month)}</td>"
+        f"<td>{esc(t.from_name)}</td><td class='month'>{esc(short_month(t.month))}</td>"
         f"<td class='num'>{t.receivers:,}</td><td class='num'>{t.consignments:,}</td>"
         f"<td class='num'>{esc(whole(t.cards))}</td></tr>"
         for _, t in lists.totals.iterrows()
@@ -133,7 +134,10 @@ def index_page(lists: Dispatch, names: dict[tuple[str, str], str], plan_name: st
         "and month.</p>"
         "<table><thead><tr><th>From</th><th>Name</th><th>Month</th><th class='num'>Receivers</th>"
         "<th class='num'>Consignments</th><th class='num'>Cards</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>"
+        f"<tbody>{rows}</tbody>"
+        f'<tfoot><tr><td colspan="4">Total</td>'
+        f"<td class='num'>{len(lists.lines):,}</td>"
+        f"<td class='num'>{esc(whole(int(lists.lines['cards'].sum())))}</td></tr></tfoot></table>"
     )
     return _html(f"Dispatch lists: {plan_name}", body)
 
