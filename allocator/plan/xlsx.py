@@ -34,7 +34,7 @@ from allocator._atomic import write_file_atomic
 from allocator.errors import InputError, Problem
 from allocator.instance import Instance
 from allocator.instance.cells import cell_text
-from allocator.plan.core import PLAN_TABLES, WHOLE_COLUMNS, Plan
+from allocator.plan.core import EXTRA_COLUMNS, PLAN_TABLES, WHOLE_COLUMNS, Plan
 from allocator.plan.files import read_plan
 from allocator.plan.xlsx_sheets import MONTH_COLUMNS, dispatch_sheets, named_tables, summary_words
 
@@ -218,6 +218,8 @@ def read_plan_xlsx(path: str | Path) -> dict[str, pd.DataFrame]:
                 else:
                     table[column] = table[column].where(table[column].notna(), "").astype("str")
         else:
+            if name in EXTRA_COLUMNS:  # without the names added beside its ids
+                table = table.reindex(columns=[c.name for c in EXTRA_COLUMNS[name]])
             table = table.infer_objects()
         out[name] = table.reset_index(drop=True)
     return out

@@ -68,13 +68,35 @@ def full_stock(plan: Plan, instance: Instance | None) -> pd.DataFrame:
     return out.sort_values(["node", "period"], kind="stable").reset_index(drop=True)
 
 
+def _with_endpoints(
+    table: pd.DataFrame, instance: Instance | None, names: dict[str, str]
+) -> pd.DataFrame:
+    """A table keyed by ``link`` (a re-plan's changes) with the link's ends and their names."""
+    if instance is None or "link" not in table.columns or "from" in table.columns:
+        return table
+    ends = instance.links.set_index("id")[["from", "to"]]
+    out = table.copy()
+    position = list(out.columns).index("link") + 1
+    for offset, end in enumerate(("from", "to")):
+        ids = out["link"].map(ends[end]).fillna("").astype(str)
+        out.insert(position + 2 * offset, end, ids)
+        out.insert(position + 2 * offset + 1, f"{end}_name", ids.map(lambda n: names.get(n, n)))
+    return out
+
+
 def named_tables(plan: Plan, instance: Instance | None = None) -> dict[str, pd.DataFrame]:
-    """The plan's tables as sheets: names beside ids, the stock of every node and month."""
+    """The plan's tables as sheets: names beside ids, the stock of every node and month.
+
+    A re-plan's ``changes`` gains the ends of each link (``from``, ``from_name``,
+    ``to``, ``to_name``) when the instance is known.
+    """
     names = node_names(plan, instance)
     out: dict[str, pd.DataFrame] = {}
     for which, table in plan.tables.items():
         if which == "stock":
             table = full_stock(plan, instance)
+        elif which == "changes":
+            table = _with_endpoints(table, instance, names)
         out[which] = _with_names(table, which, names)
     return out
 

@@ -128,3 +128,14 @@ def test_an_instance_workbook_with_date_cells_reads_as_the_instance(tmp_path: Pa
         pd.testing.assert_frame_equal(
             getattr(from_book, table), getattr(from_folder, table), check_like=True
         )
+
+
+def test_a_replans_changes_name_each_links_ends(
+    tiny_instance: allocator.Instance, tiny_plan: allocator.Plan, tmp_path: Path
+) -> None:
+    replan = allocator.replan(tiny_instance, tiny_plan, start="2017-04")
+    path = write_plan_xlsx(replan, tmp_path / "p.xlsx")  # a re-plan carries its instance
+    rows = list(load_workbook(path)["changes"].iter_rows(max_row=2, values_only=True))
+    assert rows[0][:5] == ("link", "from", "from_name", "to", "to_name")
+    assert rows[1][:5] == ("HUB>A:road", "HUB", "Provincial hub Semarang", "A", "District office A")
+    pd.testing.assert_frame_equal(read_plan_xlsx(path)["changes"], replan.extra["changes"])
