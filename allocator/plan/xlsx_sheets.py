@@ -114,6 +114,11 @@ def _month_words(label: str) -> str:
     return pd.Period(label, freq="M").strftime("%b %Y")
 
 
+def _rounded(value: Any) -> Any:
+    """A figure as a whole number for the words sheet (``details`` keeps it exactly)."""
+    return round(float(value)) if isinstance(value, int | float) else value
+
+
 def _share(totals: dict[str, Any]) -> str:
     rate = totals.get("fill_rate")
     if rate is None:
@@ -144,8 +149,8 @@ def summary_words(plan: Plan) -> pd.DataFrame:
         ("Cards still owed at the end", totals.get("unmet")),
         ("Share of demand issued", _share(totals)),
         ("Card-months waited", totals.get("card_months_waiting")),
-        ("Weighted waiting (what is minimised first)", objective.get("waiting")),
-        ("Transport and storage cost (then minimised)", objective.get("cost")),
+        ("Weighted waiting (what is minimised first)", _rounded(objective.get("waiting"))),
+        ("Transport and storage cost (then minimised)", _rounded(objective.get("cost"))),
         ("Cards shipped", int(plan.shipments["quantity"].sum())),
         ("Consignments (link-months with cards)", len(plan.shipments)),
     ]
@@ -155,7 +160,8 @@ def summary_words(plan: Plan) -> pd.DataFrame:
         rows.append(
             (
                 "Province served worst",
-                f"{worst['region']}: {100 * float(worst['fill_rate']):.1f}% of its demand issued",
+                f"{worst['region']}: {100 * float(worst['fill_rate']):.1f}% of its demand "
+                f"issued, {float(worst['months_waiting_per_card']):.2f} months waited per card",
             )
         )
     solver: dict[str, Any] = s.get("solver", {})
