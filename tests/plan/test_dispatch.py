@@ -8,6 +8,7 @@ in 2017-03, HUB -> B 10 and HUB -> C 5 in 2017-04.
 from __future__ import annotations
 
 import pytest
+from conftest import Solved
 
 import allocator
 from allocator.plan.dispatch_lists import DISPATCH_COLUMNS, close_matches, dispatch, node_names
@@ -122,3 +123,18 @@ def test_without_the_instance_offices_keep_their_names(tiny_plan: allocator.Plan
         ["HUB", "District office A"],
         ["HUB", "District office B"],
     ]
+
+
+def test_every_teaching_plans_dispatch_adds_up(teaching: Solved) -> None:
+    """On each teaching instance (lead times included), every shipment is one line, once."""
+    for name, (instance, plan) in teaching.items():
+        lists = dispatch(plan, instance)
+        ships = plan.shipments
+        assert lists.totals["cards"].sum() == ships["quantity"].sum(), name
+        got = sorted(
+            lists.lines[["from", "to", "mode", "depart", "arrive", "cards"]].values.tolist()
+        )
+        want = sorted(
+            ships[["from", "to", "mode", "period", "arrival", "quantity"]].values.tolist()
+        )
+        assert got == want, name
