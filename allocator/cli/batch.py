@@ -79,7 +79,8 @@ def batch(
     ] = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Solve many what-if scenarios of an instance and tabulate them in RESULTS/scenarios.csv.
+    """Solve many what-if scenarios of an instance and tabulate them in RESULTS/scenarios.csv,
+    after a first row, base (the instance unchanged), that each row is compared with.
 
     Exit 1 when a scenario failed (the table is still written, with its message).
     """

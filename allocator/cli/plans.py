@@ -232,7 +232,13 @@ def verify(
 
 @app.command("report")
 def report_command(
-    plan: Annotated[Path, typer.Argument(help="Plan folder.", show_default=False)],
+    plan: Annotated[
+        Path,
+        typer.Argument(
+            help="Plan folder, or a batch's results folder (scenarios ranked against the base).",
+            show_default=False,
+        ),
+    ],
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="HTML file to write (default: PLAN/report.html)."),
@@ -256,6 +262,7 @@ def report_command(
     """Write a plan's report: one self-contained HTML page with its figures, charts and map.
 
     The plan is verified against its instance first; one that fails is refused (exit 1).
+
     PLAN may also be a batch's results folder: its page ranks the scenarios against the base.
     """
     from allocator._atomic import refuse_existing
