@@ -79,6 +79,8 @@ def _headline(results: BatchResults, order: pd.DataFrame) -> str:
             ]
         )
     worst = order.iloc[0] if len(order) and order.iloc[0]["status"] != "failed" else None
+    if worst is not None and pd.isna(worst["waiting_vs_base"]):  # the base failed
+        worst = None
     lead = (
         f"<p class='lead'>{len(order):,} scenario(s) against the base, the instance unchanged "
         f"(or the baseline re-planned with no changes); {failed:,} failed."
@@ -126,8 +128,10 @@ def _ranked_table(order: pd.DataFrame) -> str:
     return section("ranked", "Scenarios ranked by added waiting", table(shown, formats))
 
 
-def _chart(order: pd.DataFrame, base_waiting: float) -> str:
+def _chart(order: pd.DataFrame, base_waiting: float | None) -> str:
     solved = order[order["status"] != "failed"]
+    if base_waiting is None:
+        return notice("against", "Against the base", "the base failed: nothing to compare with")
     if solved.empty:
         return notice("against", "Against the base", "no scenario was solved")
     caption = (
@@ -150,6 +154,8 @@ def _provinces(results: BatchResults, order: pd.DataFrame) -> str:
         return notice(
             "provinces", title, "this results folder has no regions.csv; run the batch again"
         )
+    if results.scenarios.iloc[0]["status"] == "failed":
+        return notice("provinces", title, "the base failed: nothing to compare with")
     parts = []
     for scenario in order.loc[order["status"] != "failed", "scenario"]:
         lose = losers(results.regions, scenario)
@@ -188,7 +194,7 @@ def render_batch_report(results: BatchResults) -> str:
     """The HTML page of a batch's results (see the module docstring)."""
     order = ranked(results.scenarios)
     base = results.scenarios.iloc[0]
-    base_waiting = 0.0 if pd.isna(base["waiting"]) else float(base["waiting"])
+    base_waiting = None if base["status"] == "failed" else float(base["waiting"])
     name = results.folder.resolve().name
     sections = [
         _headline(results, order),

@@ -125,3 +125,18 @@ def test_batch_page_loads_and_its_chart_has_size(results: Path, tmp_path: Path) 
     assert [c["id"] for c in probe["charts"]] == ["chart-against"]
     chart = probe["charts"][0]
     assert 900 <= chart["width"] <= 1000 and chart["height"] >= 150, chart
+
+
+def test_a_failed_base_is_said_not_drawn(results: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "results"
+    shutil.copytree(results, folder)
+    table = (folder / "scenarios.csv").read_text().splitlines()
+    fields = table[1].split(",")
+    assert fields[0] == "base"
+    # as write_batch records a base over its time limit: no figures, the message
+    table[1] = "base,failed,time limit of 0 s reached" + "," * (len(fields) - 3)
+    (folder / "scenarios.csv").write_text("\n".join(table) + "\n")
+    page = write_batch_report(folder, tmp_path / "page.html").read_text()
+    assert "The base failed: time limit of 0 s reached" in page
+    assert page.count("the base failed: nothing to compare with") == 2  # chart, provinces
+    assert "<svg" not in page
