@@ -38,13 +38,13 @@ REGION_COLUMNS = [
 ]
 
 
-def check_ids(ids: list[str]) -> None:
+def check_ids(ids: list[str], file: str = "scenarios") -> None:
     """Refuse a scenario named :data:`BASE`: that row is the unchanged instance's."""
     if BASE in ids:
         raise InputError(
             [
                 Problem(
-                    "scenarios",
+                    file,
                     None,
                     "scenario",
                     f"'{BASE}' is the name of the batch's first row, the instance unchanged; "

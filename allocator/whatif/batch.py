@@ -131,7 +131,7 @@ def run_batch(
     plan = _baseline(baseline, start, instance)
     table = read_scenarios(scenarios, instance, start=start)
     ids = scenario_ids(table)
-    check_ids(ids)
+    check_ids(ids, "scenarios" if isinstance(scenarios, pd.DataFrame) else Path(scenarios).name)
     ids = [BASE, *ids]  # the unchanged run first, solved like any scenario
     limits = _limits(time_limit, ids, options)
     folder = _plans_folder(keep_plans, ids)

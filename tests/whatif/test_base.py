@@ -128,6 +128,6 @@ def test_a_scenario_may_not_be_called_base(tiny: Path, tmp_path: Path) -> None:
     with pytest.raises(allocator.InputError) as caught:
         run_batch(tiny, table, workers=1)
     assert [str(p) for p in caught.value.problems] == [
-        "scenarios, column 'scenario': 'base' is the name of the batch's first row, the "
+        "what-if.csv, column 'scenario': 'base' is the name of the batch's first row, the "
         "instance unchanged; give the scenario another name"
     ]
