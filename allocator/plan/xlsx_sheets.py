@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from allocator.instance import Instance
@@ -45,27 +46,45 @@ def _with_names(table: pd.DataFrame, which: str, names: dict[str, str]) -> pd.Da
     return out
 
 
-def holding_nodes(plan: Plan, instance: Instance | None) -> list[str]:
-    """The nodes that can hold cards: storage not 0 in the instance, else every node seen."""
-    if instance is not None:
-        nodes = instance.nodes
-        can = nodes["storage"].isna() | (nodes["storage"].fillna(0) > 0)
-        found = set(nodes.loc[can.to_numpy(dtype=bool), "id"].astype(str))
+def holding_months(plan: Plan, instance: Instance | None) -> pd.DataFrame:
+    """``node,period`` where a node can hold cards: its storage that month is not 0.
+
+    The storage of a month is ``capacity.csv``'s storage row for it, else the
+    node's ``storage`` (blank: no limit). Without the instance, every node the
+    plan mentions, every month. Pairs where the plan holds stock are always in.
+    """
+    months = plan_months(plan, instance)
+    if instance is None:
+        nodes = set(plan.nodes["node"].astype(str))
+        nodes |= set(plan.shipments["from"].astype(str)) | set(plan.shipments["to"].astype(str))
+        grid = pd.MultiIndex.from_product([sorted(nodes), months], names=["node", "period"])
+        pairs = grid.to_frame(index=False)
     else:
-        found = set(plan.nodes["node"].astype(str))
-        found |= set(plan.shipments["from"].astype(str)) | set(plan.shipments["to"].astype(str))
-    return sorted(found | set(plan.stock["node"].astype(str)))
+        ids = instance.nodes["id"].astype(str).to_numpy()
+        pairs = pd.MultiIndex.from_product([ids, months], names=["node", "period"]).to_frame(
+            index=False
+        )
+        limit = pd.Series(instance.nodes["storage"].to_numpy(), index=ids)
+        pairs["limit"] = pairs["node"].map(limit)
+        rows = instance.capacity[instance.capacity["what"] == "storage"]
+        override = rows.set_index(["id", "period"])["capacity"]
+        key = pd.MultiIndex.from_frame(pairs[["node", "period"]])
+        found = override.reindex(key).to_numpy()
+        pairs["limit"] = np.where(pd.notna(found), found, pairs["limit"].to_numpy(dtype=object))
+        can = pd.isna(pairs["limit"]) | (pd.to_numeric(pairs["limit"]).fillna(1) > 0)
+        pairs = pairs.loc[can.to_numpy(dtype=bool), ["node", "period"]]
+    held = plan.stock[["node", "period"]].astype(str)
+    out = pd.concat([pairs, held]).drop_duplicates()
+    return out.sort_values(["node", "period"], kind="stable").reset_index(drop=True)
 
 
 def full_stock(plan: Plan, instance: Instance | None) -> pd.DataFrame:
-    """``node,period,stock`` for every node that can hold cards and every month, zeros too."""
-    months = plan_months(plan, instance)
-    nodes = holding_nodes(plan, instance)
-    grid = pd.MultiIndex.from_product([nodes, months], names=["node", "period"])
+    """``node,period,stock`` for every node and month that can hold cards, zeros too."""
+    pairs = holding_months(plan, instance)
     held = plan.stock.set_index(["node", "period"])["stock"]
-    stock = held.reindex(grid.union(held.index), fill_value=0).astype("int64")
-    out = stock.reset_index()
-    return out.sort_values(["node", "period"], kind="stable").reset_index(drop=True)
+    key = pd.MultiIndex.from_frame(pairs)
+    stock = held.reindex(key, fill_value=0).astype("int64")
+    return stock.reset_index()
 
 
 def _with_endpoints(

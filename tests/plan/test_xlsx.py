@@ -7,6 +7,7 @@ shipments leave in 2017-03 and 2017-04, no stock held at any month's end.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -139,3 +140,19 @@ def test_a_replans_changes_name_each_links_ends(
     assert rows[0][:5] == ("link", "from", "from_name", "to", "to_name")
     assert rows[1][:5] == ("HUB>A:road", "HUB", "Provincial hub Semarang", "A", "District office A")
     pd.testing.assert_frame_equal(read_plan_xlsx(path)["changes"], replan.extra["changes"])
+
+
+def test_stock_leaves_out_a_node_and_month_that_cannot_hold_cards(tmp_path: Path) -> None:
+    """A with storage 0 holds nothing, except in April, when capacity.csv lets it hold 5."""
+    folder = tmp_path / "tiny"
+    shutil.copytree(INSTANCES / "tiny", folder)
+    nodes = pd.read_csv(folder / "nodes.csv")
+    nodes["storage"] = pd.array([None, None, 0, None, None], dtype="Int64")
+    nodes.to_csv(folder / "nodes.csv", index=False)
+    (folder / "capacity.csv").write_text("what,id,period,capacity\nstorage,A,2017-04,5\n")
+    instance = allocator.load_instance(folder)
+    plan = allocator.solve(instance)
+    book = load_workbook(write_plan_xlsx(plan, tmp_path / "p.xlsx", instance=instance))
+    rows = list(book["stock"].iter_rows(min_row=2, values_only=True))
+    assert [r[2] for r in rows if r[0] == "A"] == [dt.datetime(2017, 4, 1)]
+    assert len(rows) == 4 * 3 + 1  # the other four nodes every month, A in April
