@@ -30,14 +30,18 @@ if TYPE_CHECKING:  # the names below are imported on first use, see _LAZY
     from allocator.instance import load_instance as load_instance
     from allocator.instance import write_instance as write_instance
     from allocator.pipeline import solve as solve
+    from allocator.plan import Dispatch as Dispatch
     from allocator.plan import Plan as Plan
     from allocator.plan import Replan as Replan
+    from allocator.plan import dispatch as dispatch
     from allocator.plan import read_plan as read_plan
     from allocator.plan.xlsx import write_plan_xlsx as write_plan_xlsx
     from allocator.replanning import replan as replan
     from allocator.report import render_report as render_report
     from allocator.report import write_geojson as write_geojson
     from allocator.report import write_report as write_report
+    from allocator.report.batch_page import write_batch_report as write_batch_report
+    from allocator.report.dispatch_page import write_dispatch as write_dispatch
     from allocator.solvers import SolveOptions as SolveOptions
     from allocator.verification import verify as verify
     from allocator.whatif import apply_scenario as apply_scenario
@@ -49,6 +53,7 @@ OutputExistsError = PlanExistsError
 
 __all__ = [
     "AllocatorError",
+    "Dispatch",
     "Explanation",
     "InputError",
     "Instance",
@@ -62,6 +67,7 @@ __all__ = [
     "__version__",
     "apply_scenario",
     "describe_instance",
+    "dispatch",
     "explain",
     "generate_instance",
     "load_instance",
@@ -72,6 +78,8 @@ __all__ = [
     "run_batch",
     "solve",
     "verify",
+    "write_batch_report",
+    "write_dispatch",
     "write_geojson",
     "write_instance",
     "write_plan_xlsx",
@@ -90,8 +98,10 @@ _LAZY = {
     "load_instance": "allocator.instance",
     "write_instance": "allocator.instance",
     "solve": "allocator.pipeline",
+    "Dispatch": "allocator.plan",
     "Plan": "allocator.plan",
     "Replan": "allocator.plan",
+    "dispatch": "allocator.plan",
     "read_plan": "allocator.plan",
     "replan": "allocator.replanning",
     "SolveOptions": "allocator.solvers",
@@ -102,6 +112,8 @@ _LAZY = {
     "render_report": "allocator.report",
     "write_report": "allocator.report",
     "write_geojson": "allocator.report",
+    "write_dispatch": "allocator.report.dispatch_page",
+    "write_batch_report": "allocator.report.batch_page",
     "write_plan_xlsx": "allocator.plan.xlsx",
 }
 

@@ -19,6 +19,7 @@ import time
 
 COMMANDS = [
     "", "solve", "replan", "verify", "report", "batch", "explain", "validate", "info", "generate",
+    "dispatch",
 ]  # fmt: skip
 
 

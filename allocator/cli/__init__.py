@@ -1,7 +1,8 @@
 """The ``allocator`` command line: a thin layer over the Python API, one call per command.
 
 Commands live by subject (:mod:`~allocator.cli.plans`, :mod:`~allocator.cli.instances`,
-:mod:`~allocator.cli.batch`, :mod:`~allocator.cli.explaining`) on the one Typer :data:`app`
+:mod:`~allocator.cli.batch`, :mod:`~allocator.cli.explaining`,
+:mod:`~allocator.cli.dispatching`) on the one Typer :data:`app`
 of :mod:`~allocator.cli.app`;
 :mod:`~allocator.cli.console` prints what they return.
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 def _app() -> typer.Typer:
     """The Typer app with every command on it."""
-    from allocator.cli import batch, explaining, instances, plans  # noqa: F401 (they register)
+    from allocator.cli import batch, dispatching, explaining, instances, plans  # noqa: F401
     from allocator.cli.app import app
 
     return app

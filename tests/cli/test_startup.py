@@ -20,7 +20,9 @@ from support import INDONESIA
 HEAVY = ("pandas", "numpy", "networkx", "highspy", "pulp", "matplotlib", "openpyxl")
 
 
-@pytest.mark.parametrize("command", [[], ["solve"], ["report"], ["batch"], ["explain"]])
+@pytest.mark.parametrize(
+    "command", [[], ["solve"], ["report"], ["batch"], ["explain"], ["dispatch"]]
+)
 def test_help_imports_no_heavy_package(command: list[str]) -> None:
     probe = (
         "import sys\n"
