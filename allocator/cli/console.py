@@ -169,6 +169,8 @@ def batch_summary(console: Console, results: pd.DataFrame, output: str | Path) -
     ``results`` is the table of :func:`allocator.run_batch`; ``output``
     the results folder it was written to.
     """
+    import pandas as pd  # here, not at the top: --help must not import pandas
+
     shown = results
     title = "Scenarios (the first row, base, is the instance unchanged)"
     if len(results) > 20:
