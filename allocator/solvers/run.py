@@ -8,8 +8,9 @@ import numpy as np
 
 from allocator.model import LinearProgram
 from allocator.solvers.cbc import CbcBackend, cbc_version
+from allocator.solvers.flow import pylmcf_version
 from allocator.solvers.highs import HighsBackend, highs_version
-from allocator.solvers.network_stages import NetworkPlan, plan_network, solve_network
+from allocator.solvers.network_stages import CODE, NetworkPlan, plan_network, solve_network
 from allocator.solvers.options import Deadline, SolveOptions, resolve_method
 from allocator.solvers.pulp_model import to_pulp
 from allocator.solvers.stages import LexResult, StageResult, nothing_to_decide, solve_stages
@@ -18,6 +19,8 @@ from allocator.solvers.stages import LexResult, StageResult, nothing_to_decide, 
 def _info(options: SolveOptions) -> dict[str, str]:
     if options.solver == "cbc":
         return {"name": "cbc", "version": cbc_version()}
+    if options.solver in ("auto", "network"):
+        return {"name": "network", "version": "pylmcf " + pylmcf_version(), "method": CODE}
     return {"name": "highs", "version": highs_version(), "method": resolve_method(options.method)}
 
 
