@@ -19,7 +19,7 @@ from strategies import instances
 
 import allocator
 from allocator.model import ModelOptions, build_model
-from allocator.solvers import SolveOptions
+from allocator.solvers import SolveOptions, highs
 from allocator.solvers.flow import integer_costs, overflow_reason
 from allocator.solvers.network_stages import NetworkPlan
 from allocator.solvers.run import choose_path
@@ -174,3 +174,19 @@ def test_equity_runs_stage_0_on_highs_and_the_floors_on_the_network(
     assert network.summary["solver"]["name"] == "network"
     assert network.summary["objective"] == highs.summary["objective"]
     assert allocator.verify(tiny_instance, network) == []
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=instances(decimals=True))
+def test_a_later_stage_whose_primal_simplex_stalls_goes_on_by_dual_simplex(
+    inst: allocator.Instance,
+) -> None:
+    """With no pivot allowed, every later stage hits the limit and dual simplex finishes it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(highs, "PRIMAL_PIVOTS_MIN", 0)
+        patch.setattr(highs, "PRIMAL_PIVOTS_PER_ROW", 0)
+        plan = allocator.solve(inst, HIGHS)
+    assert allocator.verify(inst, plan) == []
+    waiting, cost = lexicographic_optimum(inst)
+    assert plan.summary["objective"]["waiting"] == pytest.approx(waiting, abs=1e-6)
+    assert plan.summary["objective"]["cost"] == pytest.approx(cost, abs=1e-6)
