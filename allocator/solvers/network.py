@@ -76,11 +76,12 @@ class Network:
     def row_duals(self, potential: np.ndarray, reduced: np.ndarray, n_rows: int) -> np.ndarray:
         """The LP's row duals (HiGHS's sign) from node potentials and arc reduced costs.
 
-        A node row's dual is ``-sign * potential`` (a column's reduced cost
+        A node row's dual is ``-sign * (potential - potential[root])`` (the
+        LP has no root row: its potential is 0, and a column's reduced cost
         ``c + pi[tail] - pi[head]`` is then ``c - A^T y``); a capacity row's
         dual is its arc's reduced cost.
         """
-        duals = -self.sign * potential[:n_rows]
+        duals = -self.sign * (potential[:n_rows] - potential[n_rows])
         duals[self.cap_rows] = reduced[self.n_cols :]
         return duals
 

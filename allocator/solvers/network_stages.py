@@ -170,3 +170,23 @@ def solve_network(
         zeros = np.zeros(lp.n_rows)
         duals = NetworkDuals(np.zeros(lp.n_cols), zeros, np.zeros(net.n_nodes, np.int64))
     return result, duals
+
+
+def stage_one_row_duals(lp: LinearProgram, deadline: Deadline | None = None) -> np.ndarray | None:
+    """Optimal row duals of ``lp``'s first stage from one min-cost flow (HiGHS's sign).
+
+    The node potentials of LEMON's optimum, turned into row duals
+    (:meth:`~allocator.solvers.network.Network.row_duals`). Optimal duals
+    are optimal with every optimal flow, so they are optimal with any plan
+    of least waiting too. ``None`` when the LP is not for this path.
+    """
+    plan = plan_network(lp)
+    if isinstance(plan, str) or not lp.stages:
+        return None
+    face = _Face(plan)
+    cost = plan.costs[0]
+    _, potential, _ = face.solve(cost, deadline or Deadline(None), "stage 1 (waiting)")
+    reduced = face.reduced(cost, potential)
+    scale = plan.scales[lp.stages[0].name]
+    net = plan.network
+    return net.row_duals(potential.astype(float), reduced.astype(float), lp.n_rows) / scale
