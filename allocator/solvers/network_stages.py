@@ -144,7 +144,7 @@ def solve_network(
         processes.add(how["process"])
         values = flow[: net.n_cols].astype(float)
         reduced = face.reduced(cost, potential)
-        if duals is None:
+        if number == 1:
             scale = plan.scales[stage.name]
             duals = NetworkDuals(
                 col_dual=reduced[: net.n_cols] / scale,
@@ -166,7 +166,7 @@ def solve_network(
         "process": ", ".join(sorted(processes)) or "none",
     }
     result = LexResult(values, results, objectives, info)
-    if duals is None:
+    if duals is None:  # stage 1 had nothing to minimise: every feasible plan is optimal for it
         zeros = np.zeros(lp.n_rows)
         duals = NetworkDuals(np.zeros(lp.n_cols), zeros, np.zeros(net.n_nodes, np.int64))
     return result, duals

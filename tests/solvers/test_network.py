@@ -21,8 +21,9 @@ import allocator
 from allocator.model import ModelOptions, build_model
 from allocator.solvers import SolveOptions, highs
 from allocator.solvers.flow import integer_costs, overflow_reason
-from allocator.solvers.network_stages import NetworkPlan
-from allocator.solvers.run import choose_path
+from allocator.solvers.network_stages import NetworkPlan, stage_one_row_duals
+from allocator.solvers.run import choose_path, solve_lexicographic
+from allocator.solvers.sensitivity import stage_one_sensitivity
 
 NETWORK = SolveOptions(solver="network")
 HIGHS = SolveOptions(solver="highs")
@@ -190,3 +191,20 @@ def test_a_later_stage_whose_primal_simplex_stalls_goes_on_by_dual_simplex(
     waiting, cost = lexicographic_optimum(inst)
     assert plan.summary["objective"]["waiting"] == pytest.approx(waiting, abs=1e-6)
     assert plan.summary["objective"]["cost"] == pytest.approx(cost, abs=1e-6)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=instances(decimals=True, overrides=True))
+def test_the_network_duals_are_optimal_highs_starts_from_them_without_a_pivot(
+    inst: allocator.Instance,
+) -> None:
+    """Node potentials as row duals: dual optimal with the plan, so HiGHS's crossover needs none."""
+    lp = build_model(inst)
+    result = solve_lexicographic(lp, NETWORK)
+    duals = stage_one_row_duals(lp)
+    assert duals is not None
+    if lp.n_cols:
+        assert np.array_equal(duals, result.duals.row_dual)
+    sens = stage_one_sensitivity(lp, result.values, duals)
+    assert sens.waiting == pytest.approx(result.objectives["waiting"], abs=1e-9)
+    assert sens.iterations == 0
