@@ -34,8 +34,10 @@ COST_LIMIT = 2**62
 #: LEMON's cost scaling multiplies costs by alpha (16) times the node count.
 SCALING_ALPHA = 16
 #: Networks with more arcs are solved in a worker process even without a time limit, so
-#: that Ctrl-C stops them (LEMON's cost scaling takes ~0.2 s per stage at 300k arcs here).
-IN_PROCESS_ARCS = 400_000
+#: that Ctrl-C stops them at once. LEMON's cost scaling takes 0.2-0.3 s a stage at 37k
+#: arcs (indonesia-2017), 5-30 s at 256k (2,000 x 24); a forked worker added no
+#: measurable time at 37k (0.56-0.74 s for both stages, against 0.60-0.72 in-process).
+IN_PROCESS_ARCS = 50_000
 #: How often (seconds) the main process looks up from a worker's solve.
 POLL_SECONDS = 0.05
 

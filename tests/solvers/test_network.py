@@ -19,7 +19,7 @@ from strategies import instances
 
 import allocator
 from allocator.model import ModelOptions, build_model
-from allocator.solvers import SolveOptions, highs
+from allocator.solvers import SolveOptions, flow, highs
 from allocator.solvers.flow import integer_costs, overflow_reason
 from allocator.solvers.network_stages import NetworkPlan, stage_one_row_duals
 from allocator.solvers.run import choose_path, solve_lexicographic
@@ -208,3 +208,23 @@ def test_the_network_duals_are_optimal_highs_starts_from_them_without_a_pivot(
     sens = stage_one_sensitivity(lp, result.values, duals)
     assert sens.waiting == pytest.approx(result.objectives["waiting"], abs=1e-9)
     assert sens.iterations == 0
+
+
+def test_a_large_network_is_solved_in_a_worker_process_with_the_same_plan(
+    tiny_instance: allocator.Instance,
+) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flow, "IN_PROCESS_ARCS", 0)
+        worker = allocator.solve(tiny_instance)
+    here = allocator.solve(tiny_instance)
+    assert worker.summary["solver"]["process"] == "worker"
+    assert here.summary["solver"]["process"] == "in-process"
+    assert (
+        worker.summary["objective"]
+        == here.summary["objective"]
+        == {
+            "waiting": 25.0,
+            "cost": 140.0,
+        }
+    )
+    assert worker.shipments.equals(here.shipments)
