@@ -4,8 +4,8 @@
 (the smallest power of ten that makes every coefficient whole, i.e. the
 decimal digits of the files), and :func:`overflow_reason` checks that no sum
 LEMON forms can leave int64 (LEMON does not check, and crashes). :func:`min_cost_flow`
-solves one problem with LEMON's cost scaling and returns the flow and the
-node potentials.
+solves one problem with LEMON's cost scaling (:data:`SIMPLEX_ARCS`: why not
+its network simplex), and returns the flow and the node potentials.
 
 A LEMON solve cannot be interrupted. When the run has a time limit, or the
 network is large enough that the solve takes long, it runs in a forked worker
@@ -85,14 +85,29 @@ def overflow_reason(cost: np.ndarray, capacity: np.ndarray, n_nodes: int) -> str
     return None
 
 
+#: Up to this many arcs, and without negative costs (which it refuses), LEMON's network
+#: simplex would solve a stage instead of cost scaling: at indonesia-2017 (37k arcs) it
+#: takes 0.20-0.31 s a stage against 0.38-0.49 s; equal at 514 x 12 (34k); at 2,000 x 24
+#: (256k arcs) 36 s against 7.7 s (benchmarks/README.md). Off (0): among equally good
+#: plans it picks other vertices than cost scaling and HiGHS, e.g. not the plan that
+#: instances/tiny/README.md works by hand, and a plan should not change with the size.
+SIMPLEX_ARCS = 0
+SIMPLEX, SCALING = "LEMON network simplex", "LEMON cost scaling"
+
+
+def code_for(cost: np.ndarray) -> str:
+    """Which of LEMON's codes solves a stage with these arc costs."""
+    return SIMPLEX if len(cost) <= SIMPLEX_ARCS and cost.min(initial=0) >= 0 else SCALING
+
+
 def _solve(
     supply: np.ndarray, tail: np.ndarray, head: np.ndarray, capacity: np.ndarray, cost: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """LEMON's cost scaling on int64 arrays: (flow per arc, potential per node)."""
+    """LEMON on int64 arrays (:func:`code_for`): (flow per arc, potential per node)."""
+    code = code_for(cost)
+    run = pylmcf.pylmcf_cpp.lmcf if code == SIMPLEX else pylmcf.pylmcf_cpp.lmcf_cost_scaling
     try:
-        flow, potential = pylmcf.pylmcf_cpp.lmcf_cost_scaling(
-            supply, tail, head, capacity, cost, return_potentials=True
-        )
+        flow, potential = run(supply, tail, head, capacity, cost, return_potentials=True)
     except RuntimeError as error:
         raise SolveError(f"the min-cost flow has no optimum: {error}") from None
     return np.asarray(flow, dtype=np.int64), np.asarray(potential, dtype=np.int64)
@@ -158,6 +173,6 @@ def min_cost_flow(
         flow, potential = _in_worker(arrays, deadline, label)
     else:
         flow, potential = _solve(*arrays)
-    how: dict[str, Any] = {"process": "worker" if worker else "in-process", "arcs": len(tail)}
+    how: dict[str, Any] = {"process": "worker" if worker else "in-process", "code": code_for(cost)}
     how["seconds"] = time.perf_counter() - began
     return flow, potential, how

@@ -24,8 +24,8 @@ from allocator.solvers.network import Network, as_network
 from allocator.solvers.options import Deadline
 from allocator.solvers.stages import LexResult, StageResult
 
-#: What the plan's summary calls the min-cost-flow code.
-CODE = "LEMON cost scaling"
+#: What the plan's summary calls the min-cost-flow codes before any has run.
+CODE = "LEMON"
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,6 +132,7 @@ def solve_network(
     values = np.zeros(lp.n_cols)
     duals: NetworkDuals | None = None
     processes: set[str] = set()
+    codes: list[str] = []
     solved = False
     for number, (stage, cost) in enumerate(zip(lp.stages, plan.costs, strict=True), start=1):
         last = number == len(lp.stages)
@@ -142,6 +143,8 @@ def solve_network(
         began = time.perf_counter()
         flow, potential, how = face.solve(cost, deadline, f"stage {number} ({stage.name})")
         processes.add(how["process"])
+        if how["code"] not in codes:
+            codes.append(how["code"])
         values = flow[: net.n_cols].astype(float)
         reduced = face.reduced(cost, potential)
         if number == 1:
@@ -161,7 +164,7 @@ def solve_network(
     info = {
         "name": "network",
         "version": "pylmcf " + pylmcf_version(),
-        "method": CODE,
+        "method": ", ".join(codes) or CODE,
         "cost_scale": dict(plan.scales),
         "process": ", ".join(sorted(processes)) or "none",
     }
