@@ -101,15 +101,26 @@ def code_for(cost: np.ndarray) -> str:
 
 
 def _solve(
-    supply: np.ndarray, tail: np.ndarray, head: np.ndarray, capacity: np.ndarray, cost: np.ndarray
+    supply: np.ndarray,
+    tail: np.ndarray,
+    head: np.ndarray,
+    capacity: np.ndarray,
+    cost: np.ndarray,
+    potentials: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """LEMON on int64 arrays (:func:`code_for`): (flow per arc, potential per node)."""
+    """LEMON on int64 arrays (:func:`code_for`): (flow per arc, potential per node).
+
+    Without ``potentials`` they come back as zeros: computing them (LEMON's
+    own Bellman-Ford where cost scaling's rounded ones are not exact, then
+    pylmcf's canonical ones) took as long again as the solve at 2,000 x 24.
+    """
     code = code_for(cost)
     run = pylmcf.pylmcf_cpp.lmcf if code == SIMPLEX else pylmcf.pylmcf_cpp.lmcf_cost_scaling
     try:
-        flow, potential = run(supply, tail, head, capacity, cost, return_potentials=True)
+        result = run(supply, tail, head, capacity, cost, return_potentials=potentials)
     except RuntimeError as error:
         raise SolveError(f"the min-cost flow has no optimum: {error}") from None
+    flow, potential = result if potentials else (result, np.zeros(len(supply), np.int64))
     return np.asarray(flow, dtype=np.int64), np.asarray(potential, dtype=np.int64)
 
 
@@ -155,18 +166,21 @@ def min_cost_flow(
     cost: np.ndarray,
     deadline: Deadline,
     label: str,
+    potentials: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """Solve one min-cost flow (all int64, zero lower bounds): flow, potentials, and how.
 
     Potentials are LEMON's: an arc's reduced cost is ``cost + pi[tail] -
-    pi[head]``. Raises :class:`SolveError` at the deadline (the worker is
-    killed) or when the flow has no optimum.
+    pi[head]``; zeros unless ``potentials``. Raises :class:`SolveError` at
+    the deadline (the worker is killed) or when the flow has no optimum.
     """
     remaining = deadline.remaining()
     if remaining is not None and remaining <= 0:
         raise time_limit_error(deadline.limit, label)
-    arrays = tuple(np.ascontiguousarray(a, dtype=np.int64) for a in (supply, tail, head))
-    arrays += tuple(np.ascontiguousarray(a, dtype=np.int64) for a in (capacity, cost))
+    arrays: tuple[Any, ...] = tuple(
+        np.ascontiguousarray(a, dtype=np.int64) for a in (supply, tail, head, capacity, cost)
+    )
+    arrays += (potentials,)
     worker = deadline.limit is not None or len(tail) > IN_PROCESS_ARCS
     began = time.perf_counter()
     if worker:

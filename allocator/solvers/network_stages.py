@@ -82,7 +82,7 @@ class _Face:
         self.upper = plan.capacity.copy()
 
     def solve(
-        self, cost: np.ndarray, deadline: Deadline, label: str
+        self, cost: np.ndarray, deadline: Deadline, label: str, potentials: bool = True
     ) -> tuple[np.ndarray, np.ndarray, dict]:
         """Min-cost flow on the face: (flow, potentials, how). Fixed arcs are left out."""
         net = self.net
@@ -100,6 +100,7 @@ class _Face:
             cost[free],
             deadline,
             label,
+            potentials,
         )
         flow = self.lower.copy()
         flow[free] += shifted
@@ -141,13 +142,15 @@ def solve_network(
             objectives[stage.name] = stage.value(values)
             continue
         began = time.perf_counter()
-        flow, potential, how = face.solve(cost, deadline, f"stage {number} ({stage.name})")
+        label = f"stage {number} ({stage.name})"
+        # The last stage's potentials would serve nothing (no face to restrict after it).
+        flow, potential, how = face.solve(cost, deadline, label, potentials=not last)
         processes.add(how["process"])
         if how["code"] not in codes:
             codes.append(how["code"])
         values = flow[: net.n_cols].astype(float)
         reduced = face.reduced(cost, potential)
-        if number == 1:
+        if number == 1 and not last:
             scale = plan.scales[stage.name]
             duals = NetworkDuals(
                 col_dual=reduced[: net.n_cols] / scale,
