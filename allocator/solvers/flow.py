@@ -181,12 +181,16 @@ def min_cost_flow(
         np.ascontiguousarray(a, dtype=np.int64) for a in (supply, tail, head, capacity, cost)
     )
     arrays += (potentials,)
-    worker = deadline.limit is not None or len(tail) > IN_PROCESS_ARCS
+    # A daemonic process (a pool's or a Dask worker's) may not start one of its own.
+    worker = (deadline.limit is not None or len(tail) > IN_PROCESS_ARCS) and not (
+        multiprocessing.current_process().daemon
+    )
     began = time.perf_counter()
     if worker:
         flow, potential = _in_worker(arrays, deadline, label)
     else:
         flow, potential = _solve(*arrays)
+        deadline.check(label)
     how: dict[str, Any] = {"process": "worker" if worker else "in-process", "code": code_for(cost)}
     how["seconds"] = time.perf_counter() - began
     return flow, potential, how

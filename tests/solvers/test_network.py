@@ -9,6 +9,10 @@ path give the same waiting, cost and cards changed; every plan passes
 
 from __future__ import annotations
 
+import multiprocessing
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,6 +29,7 @@ from allocator.solvers.network_stages import NetworkPlan, stage_one_row_duals
 from allocator.solvers.run import choose_path, solve_lexicographic
 from allocator.solvers.sensitivity import stage_one_sensitivity
 
+TINY = Path(__file__).resolve().parents[2] / "instances" / "tiny"
 NETWORK = SolveOptions(solver="network")
 HIGHS = SolveOptions(solver="highs")
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -228,3 +233,18 @@ def test_a_large_network_is_solved_in_a_worker_process_with_the_same_plan(
         }
     )
     assert worker.shipments.equals(here.shipments)
+
+
+def _solve_in_a_daemon(queue: Any) -> None:
+    instance = allocator.load_instance(TINY)
+    plan = allocator.solve(instance, SolveOptions(time_limit=60))
+    queue.put((plan.summary["solver"]["process"], plan.summary["objective"]))
+
+
+def test_a_daemonic_process_solves_in_process_since_it_may_not_start_a_worker() -> None:
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    process = context.Process(target=_solve_in_a_daemon, args=(queue,), daemon=True)
+    process.start()
+    process.join(120)
+    assert queue.get(timeout=5) == ("in-process", {"waiting": 25.0, "cost": 140.0})
