@@ -1,7 +1,9 @@
-"""How numbers are written for people: the terminal summary and the HTML report alike.
+"""How numbers and months are written for people: the terminal and the HTML report alike.
 
->>> whole(7_000_000), percent(0.9), number(25.5), signed(-5)
-('7,000,000', '90.0%', '25.50', '-5')
+Files keep their own forms (``YYYY-MM``, plain numbers); these are for reading.
+
+>>> whole(7_000_000), percent(0.9), number(25.5), signed(-5), month("2017-03")
+('7,000,000', '90.0%', '25.50', '-5', 'Mar 2017')
 """
 
 from __future__ import annotations
@@ -30,3 +32,21 @@ def money(value: float | int) -> str:
 def percent(value: float) -> str:
     """A rate: ``90.0%``."""
     return f"{100 * float(value):.1f}%"
+
+
+#: Month names as planners write them, whatever the machine's locale.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month(period: str) -> str:
+    """A ``YYYY-MM`` month as a person writes it: ``Mar 2017`` (anything else unchanged)."""
+    text = str(period)
+    year, _, number_ = text.partition("-")
+    if len(year) == 4 and year.isdigit() and number_.isdigit() and 1 <= int(number_) <= 12:
+        return f"{_MONTHS[int(number_) - 1]} {year}"
+    return text
+
+
+def months(periods: list[str] | tuple[str, ...]) -> str:
+    """Several months, in order: ``Mar 2017, Apr 2017``."""
+    return ", ".join(month(p) for p in periods)

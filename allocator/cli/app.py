@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterator
 from enum import StrEnum
@@ -21,6 +20,10 @@ import typer
 from rich.console import Console
 
 from allocator.cli import console as show
+from allocator.cli.stopping import EXIT_INTERRUPTED as EXIT_INTERRUPTED
+from allocator.cli.stopping import EXIT_TERMINATED as EXIT_TERMINATED
+from allocator.cli.stopping import Terminated as Terminated
+from allocator.cli.stopping import stopped, told
 from allocator.errors import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -112,14 +115,13 @@ def errors(as_json: bool = False) -> Iterator[None]:
         err().print(f"[bold red]error[/]: {exc}")
         _json_failure(as_json, exc.exit_code, str(exc), [])
         raise typer.Exit(exc.exit_code) from None
-    except Terminated:
-        err().print("[bold red]terminated[/]: nothing was written")
-        _json_failure(as_json, EXIT_TERMINATED, "terminated: nothing was written", [])
-        raise typer.Exit(EXIT_TERMINATED) from None
-    except KeyboardInterrupt:
-        err().print("[bold red]interrupted[/]: nothing was written")
-        _json_failure(as_json, EXIT_INTERRUPTED, "interrupted: nothing was written", [])
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as Terminated
+        code, message = stopped(exc)
+        word, rest = message.split(":", 1)
+        err().print(f"[bold red]{word}[/]:{rest}")
+        told()
+        _json_failure(as_json, code, message, [])
+        raise typer.Exit(code) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:  # pragma: no cover - the last line of defence
@@ -144,32 +146,23 @@ def _json_failure(as_json: bool, code: int, message: str, problems: list[Problem
     sys.stdout.write(json.dumps(failure, ensure_ascii=False) + "\n")
 
 
-#: Exit codes of a run stopped by Ctrl-C (SIGINT) and by SIGTERM, as shells report them.
-EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised in the main thread so that it unwinds exactly as Ctrl-C does."""
-
-
-def _on_sigterm(_signum: int, _frame: object) -> None:
-    raise Terminated()
-
-
-def install_signal_handlers() -> None:
-    """Make SIGTERM stop a run the way Ctrl-C does: solver stopped, nothing written."""
-    signal.signal(signal.SIGTERM, _on_sigterm)
-
-
 @contextlib.contextmanager
 def status(enabled: bool, first: str) -> Iterator[Callable[[str], None]]:
-    """A spinner on stderr naming the current step (or nothing when quiet)."""
-    if not enabled:
+    """A spinner on stderr naming the current step, the solver's stage and the time.
+
+    Only when ``enabled`` (not quiet) and stderr is a terminal; otherwise the
+    callable it yields does nothing.
+    """
+    console = err()
+    if not enabled or not console.is_terminal:
         yield lambda _message: None
         return
-    with err().status(first) as spinner:
-        yield lambda message: spinner.update(f"{message}...")
+    from allocator.cli.progress import Display
+    from allocator.solvers.watch import watching
+
+    display = Display(first)
+    with console.status(display), watching(display):
+        yield display.say
 
 
 InstancePath = Annotated[

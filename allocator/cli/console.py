@@ -7,17 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from allocator._format import month as _month
+from allocator._format import months as _months
 from allocator._format import number as _n
 from allocator._format import percent as _pct
 from allocator._format import signed as _signed
 from allocator.errors import Problem
-from allocator.instance.info import InstanceInfo
+
+if TYPE_CHECKING:  # pandas and the instance package are slow to import; --help needs neither
+    import pandas as pd
+
+    from allocator.instance.info import InstanceInfo
 
 
 def plan_summary(
@@ -132,7 +137,7 @@ def instance_info(console: Console, info: InstanceInfo) -> None:
     for row in info.months.itertuples(index=False):
         gap = row.cumulative_gap
         months.add_row(
-            row.period,
+            _month(row.period),
             _n(row.supply),
             _n(row.demand),
             _n(row.cumulative_supply),
@@ -164,6 +169,8 @@ def batch_summary(console: Console, results: pd.DataFrame, output: str | Path) -
     ``results`` is the table of :func:`allocator.run_batch`; ``output``
     the results folder it was written to.
     """
+    import pandas as pd  # here, not at the top: --help must not import pandas
+
     shown = results
     title = "Scenarios (the first row, base, is the instance unchanged)"
     if len(results) > 20:
@@ -207,7 +214,7 @@ def replan_comparison(console: Console, replan_summary: Mapping[str, Any]) -> No
     ``replan_summary`` is ``summary["replan"]`` of :func:`allocator.replan`.
     """
     table = Table(
-        title=f"Whole horizon: old plan against re-plan from {replan_summary['from']}",
+        title=f"Whole horizon: old plan against re-plan from {_month(replan_summary['from'])}",
         title_justify="left",
     )
     for column in ("figure", "old plan", "re-plan", "difference"):
@@ -224,17 +231,19 @@ def replan_comparison(console: Console, replan_summary: Mapping[str, Any]) -> No
     changed = replan_summary.get("changes", {})
     if changed.get("link_months_changed"):
         console.print(
-            f"changed from {replan_summary['from']}: {changed['link_months_changed']:,} "
+            f"changed from {_month(replan_summary['from'])}: {changed['link_months_changed']:,} "
             f"link-month(s) on {changed['links_changed']:,} link(s), in "
-            f"{', '.join(changed['months_changed'])}; {changed['cards_moved']:,} card(s) no "
+            f"{_months(changed['months_changed'])}; {changed['cards_moved']:,} card(s) no "
             "longer travel when or where promised (each counted once)",
             highlight=False,
         )
     elif "link_months_changed" in changed:
-        console.print(f"from {replan_summary['from']} the old plan's shipments stand unchanged")
+        console.print(
+            f"from {_month(replan_summary['from'])} the old plan's shipments stand unchanged"
+        )
     for dropped in replan_summary["freeze"]["dropped"]:
         console.print(
-            f"[yellow]dropped from the freeze[/]: {dropped['link']} {dropped['period']} "
+            f"[yellow]dropped from the freeze[/]: {dropped['link']} {_month(dropped['period'])} "
             f"({dropped['quantity']:,} cards): {dropped['reason']}"
         )
 
@@ -258,7 +267,7 @@ def explain_summary(
         table.add_row(
             r["what"],
             r["id"],
-            r["period"],
+            _month(r["period"]),
             _n(r["value"]),
             str(r["holds_up_to"]),
             f"{same:,} more" if same else "",

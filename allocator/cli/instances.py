@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from allocator._format import month
 from allocator.cli import console as show
 from allocator.cli.app import InstancePath, app, errors, out
 
@@ -22,7 +23,7 @@ def validate(instance: InstancePath) -> None:
         console = out()
         console.print(
             f"[green]ok[/]: {inst.name}: {len(inst.nodes):,} nodes, {len(inst.links):,} "
-            f"links, {inst.periods} months from {inst.start}, "
+            f"links, {inst.periods} months from {month(inst.start)}, "
             f"{len(inst.categories)} categor{'y' if len(inst.categories) == 1 else 'ies'}"
         )
         lost = unreachable_demand(inst)

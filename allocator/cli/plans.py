@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -230,6 +231,11 @@ def verify(
         )
 
 
+class ReportFormat(StrEnum):
+    html = "html"
+    geojson = "geojson"
+
+
 @app.command("report")
 def report_command(
     plan: Annotated[
@@ -258,6 +264,15 @@ def report_command(
             "(under a red banner) instead of refusing it.",
         ),
     ] = False,
+    form: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            help="html: one self-contained page (default PLAN/report.html); geojson: the "
+            "nodes and links as one GeoJSON file for a GIS such as QGIS (default "
+            "PLAN/plan.geojson).",
+        ),
+    ] = ReportFormat.html,
 ) -> None:
     """Write a plan's report: one self-contained HTML page with its figures, charts and map.
 
@@ -266,15 +281,22 @@ def report_command(
     PLAN may also be a batch's results folder: its page ranks the scenarios against the base.
     """
     from allocator._atomic import refuse_existing
-    from allocator.report import build_report, write_page
+    from allocator.report import build_report, write_geojson, write_page
 
     if batch_results(plan):  # a results folder of `allocator batch`
         return report_batch(plan, output, force)
     with errors():
+        if form is ReportFormat.geojson:
+            target = output if output is not None else plan / "plan.geojson"
+            with status(True, "checking the plan and writing its GeoJSON"):
+                written = write_geojson(plan, target, instance=instance, force=force)
+            out().print(f"wrote {written}")
+            return
         target = output if output is not None else plan / "report.html"
         refuse_existing(target, force=force)
-        page, checked = build_report(plan, instance=instance, force=force)
-        written = write_page(target, page, force)
+        with status(True, "checking the plan and drawing its report"):
+            page, checked = build_report(plan, instance=instance, force=force)
+            written = write_page(target, page, force)
         if checked.banner is not None:
             level = (
                 "[bold red]error[/]" if checked.banner.level == "error" else "[yellow]warning[/]"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from allocator._format import number, whole
+from allocator._format import month, number, whole
 from allocator.errors import InputError, Problem
 from allocator.explaining.run import Explanation
 from allocator.instance import Instance
@@ -29,7 +29,7 @@ def _months(issuance: pd.DataFrame) -> list[str]:
             f"{cat}: {whole(r.demand)} asked, {whole(r.issued)} issued, {whole(r.backlog)} waiting"
             for (_, cat), r in rows.iterrows()
         ]
-        lines.append(f"  {period}  " + "; ".join(parts))
+        lines.append(f"  {month(str(period))}  " + "; ".join(parts))
     return lines
 
 
@@ -83,7 +83,7 @@ def describe(
         fed = pegs.groupby(["source", "source_period", "route"], sort=False)["cards"].sum()
         fed = fed.sort_values(ascending=False, kind="stable")
         for (source, when, route), cards in fed.head(SHOWN).items():
-            lines.append(f"  {whole(cards)} from {source} ({when}) via {route or 'no link'}")
+            lines.append(f"  {whole(cards)} from {source} ({month(when)}) via {route or 'no link'}")
         if len(fed) > SHOWN:
             lines.append(f"  ... and {len(fed) - SHOWN} more routes")
     lines += _helps(explanation, ids, pegs)
@@ -104,7 +104,7 @@ def _helps(explanation: Explanation, ids: list[str], pegs: pd.DataFrame) -> list
     out = ["What would help it most (waiting saved per extra unit, and for how many units):"]
     for r in mine.head(SHOWN).itertuples(index=False):
         out.append(
-            f"  one more {r.what} at {r.id} in {r.period}: {number(r.value)} "
+            f"  one more {r.what} at {r.id} in {month(r.period)}: {number(r.value)} "
             f"(holds for {r.holds_up_to})"
         )
     return out

@@ -18,10 +18,8 @@ from typing import Any
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 FILL_CMAP = "RdYlGn"  # fill rate: red (nobody served) to green (everyone served)
@@ -43,6 +41,8 @@ STYLE: dict[Any, Any] = {
 def cards(value: float, _position: object = None) -> str:
     """A card count for an axis: 950, 12k, 1.2M."""
     magnitude = abs(value)
+    if magnitude >= 1e9:
+        return f"{value / 1e9:.3g}B"
     if magnitude >= 1e6:
         return f"{value / 1e6:.3g}M"
     if magnitude >= 1e4:
@@ -61,12 +61,17 @@ def axis_month_labels(periods: Sequence[str] | pd.Index | pd.Series) -> list[str
     periods = [str(p) for p in periods]
     out = []
     quarters_only = len(periods) > 18  # too many to name every month: name each quarter
+    last, year_shown = -3, ""  # a quarter named 1 or 2 months after the last label would collide
     for i, period in enumerate(periods):
-        year, month = str(period)[:4], int(str(period)[5:7])
+        year, month = period[:4], int(period[5:7])
         label = MONTHS[month - 1]
-        if quarters_only and month % 3 != 1 and i:
+        if quarters_only and i and (month % 3 != 1 or i - last < 3):
             label = ""
-        out.append(f"{label}\n{year}" if label and (i == 0 or month == 1) else label)
+        if label:
+            last = i
+            if year != year_shown:  # the year under its first label (January or the first month)
+                label, year_shown = f"{label}\n{year}", year
+        out.append(label)
     return out
 
 
@@ -128,9 +133,14 @@ def national(months: pd.DataFrame) -> str:
         return _svg(fig, "national")
 
 
-def backlog_heatmap(matrix: pd.DataFrame) -> str:
-    """Cards waiting at month end, one row per region (in the given order), one column per month."""
+def backlog_heatmap(matrix: pd.DataFrame, *, share: bool = False) -> str:
+    """Cards waiting at month end, one row per region (in the given order), one column per month.
+
+    With ``share`` the cells are shares (0 to 1) of the demand so far still
+    waiting, drawn on a scale from 0 to 100%.
+    """
     rows, columns = matrix.shape
+    label = cards if not share else (lambda v, _p=None: f"{100 * v:.0f}%")
     with mpl.rc_context(STYLE):
         fig = _figure(9, 1.3 + 0.2 * max(rows, 3))
         ax = fig.add_subplot()
@@ -139,7 +149,7 @@ def backlog_heatmap(matrix: pd.DataFrame) -> str:
             values,
             cmap=BACKLOG_CMAP,
             vmin=0,
-            vmax=max(values.max(initial=0), 1),
+            vmax=1 if share else max(values.max(initial=0), 1),
             edgecolors="white",
             linewidth=0.5,
         )
@@ -155,15 +165,15 @@ def backlog_heatmap(matrix: pd.DataFrame) -> str:
                 ax.text(
                     j + 0.5,
                     i + 0.5,
-                    cards(v),
+                    label(v),
                     ha="center",
                     va="center",
                     fontsize=8,
-                    color="white" if peak and v > 0.6 * peak else "black",
+                    color="white" if peak and v > 0.6 * (1 if share else peak) else "black",
                 )
-        bar = fig.colorbar(mesh, ax=ax, shrink=0.8, pad=0.01, format=FuncFormatter(cards))
-        bar.set_label("cards waiting at month end")
-        return _svg(fig, "heatmap")
+        bar = fig.colorbar(mesh, ax=ax, shrink=0.8, pad=0.01, format=FuncFormatter(label))
+        bar.set_label("share still waiting" if share else "cards waiting")  # short: 1 row fits
+        return _svg(fig, "share" if share else "heatmap")
 
 
 def region_fill(regions: pd.DataFrame) -> str:
@@ -197,100 +207,6 @@ def region_fill(regions: pd.DataFrame) -> str:
             ax.text(r + 0.005, i, label, va="center", fontsize=8)
         ax.set_xlabel("cards issued / demand over the horizon")
         return _svg(fig, "regions")
-
-
-def network_map(
-    nodes: pd.DataFrame,
-    links: pd.DataFrame,
-    moved: pd.DataFrame,
-) -> str:
-    """Nodes by longitude and latitude, offices coloured by fill rate, links sized by cards moved.
-
-    ``nodes``: id, kind, lat, lon, fill_rate (NaN for nodes without demand);
-    ``links``: from, to (every link of the instance, drawn faint);
-    ``moved``: from, to, quantity (cards moved per pair of nodes, all months and modes).
-    Nodes without coordinates are left out (the caller says how many).
-    """
-    placed = nodes.dropna(subset=["lat", "lon"]).set_index("id")
-    with mpl.rc_context(STYLE):
-        lon_span = float(np.ptp(placed["lon"])) if len(placed) else 1.0
-        lat_span = float(np.ptp(placed["lat"])) if len(placed) else 1.0
-        aspect = min(max(lat_span / max(lon_span, 1e-9), 0.25), 1.2)
-        fig = _figure(10, 1.8 + 8.2 * aspect)
-        ax = fig.add_subplot()
-
-        def segments(pairs: pd.DataFrame) -> np.ndarray:
-            both = pairs["from"].isin(placed.index) & pairs["to"].isin(placed.index)
-            pairs = pairs[both]
-            a = placed.loc[pairs["from"], ["lon", "lat"]].to_numpy(float)
-            b = placed.loc[pairs["to"], ["lon", "lat"]].to_numpy(float)
-            return np.stack([a, b], axis=1) if len(pairs) else np.zeros((0, 2, 2))
-
-        every = links[["from", "to"]].drop_duplicates()
-        ax.add_collection(LineCollection(list(segments(every)), colors="#cbd2d9", linewidths=0.4))
-        moved = moved[moved["quantity"] > 0]
-        moved = moved[moved["from"].isin(placed.index) & moved["to"].isin(placed.index)]
-        top = float(moved["quantity"].max()) if len(moved) else 1.0
-        if len(moved):
-            moved = moved.sort_values("quantity", kind="stable")  # biggest drawn last, on top
-            widths = _width(moved["quantity"].to_numpy(float), top)
-            ax.add_collection(
-                LineCollection(list(segments(moved)), colors=LINK, linewidths=widths, alpha=0.55)
-            )
-
-        kind = placed["kind"].astype(str)
-        rated = placed[placed["fill_rate"].notna()]
-        points = ax.scatter(
-            rated["lon"],
-            rated["lat"],
-            c=rated["fill_rate"],
-            cmap=FILL_CMAP,
-            norm=Normalize(0, 1),
-            s=14,
-            linewidths=0.3,
-            edgecolors="#333333",
-            zorder=3,
-        )
-        other = placed[placed["fill_rate"].isna() & ~kind.isin(["hub", "source"])]
-        ax.scatter(other["lon"], other["lat"], s=8, color="#a0aec0", zorder=3)
-        hubs = placed[kind == "hub"]
-        ax.scatter(hubs["lon"], hubs["lat"], marker="s", s=18, color="#1a202c", zorder=4)
-        sources = placed[kind == "source"]
-        ax.scatter(sources["lon"], sources["lat"], marker="*", s=140, color="#1a202c", zorder=5)
-
-        ax.set_aspect("equal", adjustable="datalim")
-        ax.margins(0.04)
-        ax.autoscale_view()
-        ax.set_xlabel("longitude (°E)")
-        ax.set_ylabel("latitude (°N)")
-        _map_legend(ax, top)
-        bar = fig.colorbar(
-            points, ax=ax, shrink=0.7, pad=0.01, location="right", format=PercentFormatter(1.0)
-        )
-        bar.set_label("office fill rate")
-        return _svg(fig, "map")
-
-
-def _map_legend(ax: Any, top: float) -> None:
-    """The map's legend under it: sources, hubs, and link widths for ``top`` cards and less."""
-    handles = [
-        Line2D([], [], marker="*", ls="", color="#1a202c", ms=10, label="source"),
-        Line2D([], [], marker="s", ls="", color="#1a202c", ms=5, label="hub"),
-        *(
-            Line2D([], [], color=LINK, lw=float(_width(q, top)), alpha=0.55, label=cards(q))
-            for q in (top, top / 10, top / 100)
-        ),
-        Line2D([], [], color="#cbd2d9", lw=1, label="link not used"),
-    ]
-    ax.legend(
-        handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.12),
-        ncols=len(handles),
-        frameon=False,
-        title="cards moved along a link over the horizon",
-        title_fontsize=8,
-    )
 
 
 def changes_by_month(

@@ -14,8 +14,13 @@ Sections (each ``<section>`` has an id; those with a chart have class
 - ``national``: supply, issuance and backlog month by month (chart);
 - ``backlog``: backlog by region and month, regions by final fill rate (heatmap);
 - ``regions``: fill rate by region (bar chart) and the ten offices served worst;
-- ``map``: nodes by latitude and longitude, offices coloured by fill rate, links
-  sized by cards moved (chart);
+- ``map``: the network over Indonesia's coastlines (shipped, Natural Earth), offices
+  coloured by fill rate or, when everyone is served, by months waited, the worst on
+  top, hubs named, links sized by cards moved (chart);
+- ``share``: the share of demand so far still waiting by region and month (heatmap),
+  and the month each region's backlog clears;
+- ``cost``: the cost by mode (road, sea, air, ...) and holding (chart);
+- ``stock``: cards in stock at the hubs month by month (chart);
 - ``changes``: for a re-plan (a plan with ``changes.csv``), what changed (chart);
 - ``explain``: for an explained plan, where one more unit helps most and why people wait.
 """
@@ -33,6 +38,7 @@ from allocator.report.changes import changes_section
 from allocator.report.check import Banner, Checked, check_plan
 from allocator.report.explained import explain_section
 from allocator.report.html import esc
+from allocator.report.views import share_waiting
 
 CSS = """
 :root { --ink: #1a202c; --muted: #5a6473; --rule: #d9dee5; --accent: #2b6cb0; }
@@ -81,19 +87,26 @@ def render_plan_report(plan: Plan, checked: Checked) -> str:
     months = parts.horizon(summary, plan.issuance)
     regions = rank_regions(plan.nodes)
     instance = checked.instance
+    backlog = parts.backlog_matrix(plan, regions["region"], months)
     sections = [
         parts.headline_section(summary, months, verified=checked.verified),
-        parts.national_section(parts.monthly(plan, months)),
-        parts.backlog_section(parts.backlog_matrix(plan, regions["region"], months)),
-        parts.regions_section(regions, plan.nodes),
         parts.map_section(plan, instance, checked.note),
+        parts.national_section(parts.monthly(plan, months)),
+        parts.backlog_section(backlog),
+        parts.share_section(share_waiting(plan, regions["region"], months), backlog),
+        parts.regions_section(regions, plan.nodes),
+        parts.cost_section(plan, instance),
+        parts.stock_section(plan, instance, months),
     ]
     titles = [
         ("headline", "Headline"),
+        ("map", "Map"),
         ("national", "Month by month"),
         ("backlog", "Backlog by region"),
+        ("share", "Share still waiting"),
         ("regions", "Fill rate by region"),
-        ("map", "Map"),
+        ("cost", "Cost"),
+        ("stock", "Hub stock"),
     ]
     if "changes" in plan.extra:
         sections.append(changes_section(plan.extra["changes"], summary))

@@ -12,11 +12,13 @@ from typing import Any
 
 import pandas as pd
 
+from allocator._format import month
 from allocator.instance import Instance
 from allocator.instance.periods import month_labels
 from allocator.plan import Plan
 from allocator.plan.figures import WORST, rank_offices
-from allocator.report import charts
+from allocator.report import charts, extras, maps, views
+from allocator.report.basemap import load_basemap
 from allocator.report.html import (
     esc,
     meta_table,
@@ -97,7 +99,9 @@ def headline_section(summary: dict[str, Any], months: list[str], *, verified: bo
         ("loaded from", f"<code>{esc(info.get('source') or '(not recorded)')}</code>"),
         (
             "horizon",
-            esc(f"{months[0]} to {months[-1]} ({len(months)} months)") if months else "?",
+            esc(f"{month(months[0])} to {month(months[-1])} ({len(months)} months)")
+            if months
+            else "?",
         ),
         (
             "solver",
@@ -199,11 +203,13 @@ def regions_section(regions: pd.DataFrame, nodes: pd.DataFrame) -> str:
 def map_section(plan: Plan, instance: Instance | None, note: str | None) -> str:
     if instance is None:
         return notice("map", "Map", f"No map: {note or 'no instance'}.")
-    rates = plan.nodes.set_index("node")["fill_rate"]
-    nodes = instance.nodes[["id", "kind", "lat", "lon"]].copy()
+    served = plan.nodes.set_index("node")
+    nodes = instance.nodes[["id", "name", "kind", "lat", "lon"]].copy()
     nodes["lat"] = pd.to_numeric(nodes["lat"], errors="coerce")
     nodes["lon"] = pd.to_numeric(nodes["lon"], errors="coerce")
-    nodes["fill_rate"] = nodes["id"].map(rates).astype(float)
+    nodes["fill_rate"] = nodes["id"].map(served["fill_rate"]).astype(float)
+    per_card = served["card_months_waiting"] / served["demand"].where(served["demand"] > 0)
+    nodes["months_waited"] = nodes["id"].map(per_card).astype(float)
     moved = plan.shipments.groupby(["from", "to"], as_index=False)[["quantity"]].sum()
     unplaced = int(nodes[["lat", "lon"]].isna().any(axis=1).sum())
     if unplaced == len(nodes):
@@ -215,13 +221,91 @@ def map_section(plan: Plan, instance: Instance | None, note: str | None) -> str:
     )
     if note:
         body += f'<p class="missing">{esc(note)}.</p>'
+    basemap = load_basemap()
+    body = f'<p class="note attribution">{esc(basemap.attribution)}</p>' + body
+    measure = (
+        "fill rate (some office is short at the horizon's end)"
+        if maps.map_measure(nodes) == "fill_rate"
+        else "the months a card of demand waited (every office is served in full, so fill "
+        "rate would not tell them apart)"
+    )
     return section(
         "map",
         "Map of the network",
         body,
-        chart=charts.network_map(nodes, instance.links[["from", "to"]], moved),
-        caption="Nodes by latitude and longitude: offices coloured by fill rate, hubs as "
-        "squares, sources as stars; a link's width grows with the cards moved along it over "
-        "the horizon (all months and modes together; by the square root, so that small "
-        "flows stay visible).",
+        chart=maps.network_map(nodes, instance.links[["from", "to"]], moved, basemap),
+        caption=f"Offices coloured by {measure}; the worst served drawn on top and larger. "
+        "Hubs are squares with their names, sources stars; a link's width grows with the "
+        "cards moved along it over the horizon (by the square root, so that small flows stay "
+        "visible).",
+    )
+
+
+def share_section(share: pd.DataFrame, backlog: pd.DataFrame) -> str:
+    """The share of demand still waiting, and the month each region's backlog clears."""
+    clears = views.backlog_clears(backlog)
+    shown = pd.DataFrame(
+        {
+            "region": [r or "(no region)" for r in clears["region"]],
+            "backlog clears": [month(c) if c else "not by the end" for c in clears["clears"]],
+            "most waiting": clears["peak"],
+            "in": [month(m) if m else "" for m in clears["peak_month"]],
+            "waiting at the end": clears["left"],
+        }
+    )
+    formats = {"most waiting": whole, "waiting at the end": whole}
+    return section(
+        "share",
+        "Share of demand still waiting, and when each backlog clears",
+        "<h3>When each region's backlog clears</h3>"
+        '<p class="note">The first month from which nobody waits at a month\'s end, to the '
+        "end of the horizon.</p>" + table(shown, formats, "clears"),
+        chart=charts.backlog_heatmap(share, share=True),
+        caption="Cards waiting at each month's end as a share of the region's demand so far, "
+        "so that a small province reads as plainly as a large one; regions as above.",
+    )
+
+
+def cost_section(plan: Plan, instance: Instance | None) -> str:
+    """The plan's cost split by transport mode and holding."""
+    if instance is None:
+        return notice("cost", "Cost", "No cost split: the instance (link costs) is missing.")
+    split = views.cost_split(plan, instance)
+    shown = split.rename(columns={"what": "mode", "share": "share of cost"})
+    formats = {"cards": whole, "cost": money, "share of cost": percent}
+    return section(
+        "cost",
+        "Cost by mode and holding",
+        table(shown, formats, "cost"),
+        chart=extras.cost_bars(split),
+        caption="Moving cards (cards on each link times its cost per card), by mode, and "
+        "holding them (cards in stock at each month's end times the node's holding cost); "
+        "together the plan's cost.",
+    )
+
+
+def stock_section(plan: Plan, instance: Instance | None, months: list[str]) -> str:
+    """Cards in stock at each hub at each month's end."""
+    stock = views.hub_stock(plan, instance, months)
+    if stock.empty:
+        return notice("stock", "Stock at the hubs", "No hub in this network.")
+    names = {}
+    if instance is not None:
+        names = {
+            i: maps.hub_label(n)
+            for i, n in zip(instance.nodes["id"], instance.nodes["name"], strict=True)
+        }
+    held = int(stock.to_numpy().max(initial=0))
+    note = (
+        '<p class="note">No hub holds a card at any month\'s end: cards flow straight through.</p>'
+        if held == 0
+        else ""
+    )
+    return section(
+        "stock",
+        "Stock at the source and the hubs over time",
+        note,
+        chart=extras.hub_stock_lines(stock, names),
+        caption="Cards in stock at each month's end where cards are held (the source and the "
+        "hubs): the ones that hold most each a line, the others summed.",
     )

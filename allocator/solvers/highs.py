@@ -27,6 +27,7 @@ from allocator.model import LinearProgram
 from allocator.solvers.options import Deadline, SolveOptions, resolve_method, time_limit_error
 from allocator.solvers.pulp_model import PulpModel
 from allocator.solvers.stages import Solution, StageResult
+from allocator.solvers.watch import Watcher, current_watcher
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -222,6 +223,25 @@ def run_interruptibly(h: highspy.Highs, deadline: Deadline) -> None:
         raise
 
 
+@contextlib.contextmanager
+def _iterations_told(h: highspy.Highs, watcher: Watcher | None) -> Iterator[None]:
+    """Tell ``watcher`` each interior-point iteration, from HiGHS's IPM callback."""
+    if watcher is None:
+        yield
+        return
+
+    def told(event: Any) -> None:
+        done = int(event.data_out.ipm_iteration_count)  # at the start of each iteration
+        if done >= 0:  # -1: the callback came from outside the iterations (crossover)
+            watcher.iteration(done + 1)
+
+    h.cbIpmInterrupt += told
+    try:
+        yield
+    finally:
+        h.cbIpmInterrupt -= told
+
+
 class HighsBackend:
     """HiGHS behind the stage loop, on a model loaded either from PuLP or from the arrays."""
 
@@ -303,7 +323,8 @@ class HighsBackend:
                 raise time_limit_error(deadline.limit, label)
             self.h.setOptionValue("time_limit", float(remaining))
         began = time.perf_counter()
-        run_interruptibly(self.h, deadline)
+        with _iterations_told(self.h, current_watcher()):
+            run_interruptibly(self.h, deadline)
         status = _highs_status(self.h)
         if status == "iteration limit" and self.primal_guard:
             # Primal simplex stalls from this vertex: dual simplex goes on from its basis.

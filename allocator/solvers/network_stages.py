@@ -23,6 +23,7 @@ from allocator.solvers.flow import integer_costs, min_cost_flow, overflow_reason
 from allocator.solvers.network import Network, as_network
 from allocator.solvers.options import Deadline
 from allocator.solvers.stages import LexResult, StageResult
+from allocator.solvers.watch import current_watcher
 
 #: What the plan's summary calls the min-cost-flow codes before any has run.
 CODE = "LEMON"
@@ -143,6 +144,8 @@ def solve_network(
             continue
         began = time.perf_counter()
         label = f"stage {number} ({stage.name})"
+        if (watcher := current_watcher()) is not None:
+            watcher.stage(number, len(lp.stages), stage.name)
         # The last stage's potentials would serve nothing (no face to restrict after it).
         flow, potential, how = face.solve(cost, deadline, label, potentials=not last)
         processes.add(how["process"])

@@ -19,6 +19,7 @@ import numpy as np
 
 from allocator.model import LinearProgram
 from allocator.solvers.options import Deadline
+from allocator.solvers.watch import current_watcher
 
 
 @dataclass
@@ -139,6 +140,8 @@ def solve_stages(lp: LinearProgram, backend: Backend, deadline: Deadline) -> Lex
             objectives[stage.name] = stage.value(values)
             continue
         backend.set_objective(stage.objective, first=not solved)
+        if (watcher := current_watcher()) is not None:
+            watcher.stage(number, len(lp.stages), stage.name)
         result = backend.run(f"stage {number} ({stage.name})", deadline)
         result.objective += stage.constant
         results.append(result)

@@ -114,7 +114,7 @@ def test_validate_reports_every_problem_with_file_row_and_column(tmp_path: Path)
 def test_validate_accepts_a_good_instance() -> None:
     code, out, _ = run("validate", TINY)
     assert code == 0
-    assert "ok: tiny: 5 nodes, 5 links, 3 months from 2017-03, 2 categories" in out
+    assert "ok: tiny: 5 nodes, 5 links, 3 months from Mar 2017, 2 categories" in out
 
 
 def test_a_missing_instance_is_exit_2() -> None:

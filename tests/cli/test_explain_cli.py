@@ -82,8 +82,8 @@ def test_office_in_plain_words(tmp_path: Path) -> None:
     assert code == 0
     assert "Demand 60, issued 60, unmet 0." in out
     assert "link_capacity, 20: JAKARTA>JAYAPURA:air carries its full capacity" in out
-    assert "40 from JAKARTA (2017-03) via JAKARTA>JAYAPURA:sea@2017-03" in out
-    assert "one more link at JAKARTA>JAYAPURA:air in 2017-03: 1 (holds for 20)" in out
+    assert "40 from JAKARTA (Mar 2017) via JAKARTA>JAYAPURA:sea@2017-03" in out
+    assert "one more link at JAKARTA>JAYAPURA:air in Mar 2017: 1 (holds for 20)" in out
     assert not (tmp_path / "p" / "pegging.csv").exists()  # --office writes nothing
     code, out, _ = run("explain", SEA, tmp_path / "p", "--region", "Papua")
     assert code == 0 and "Papua: 2 node(s)" in out

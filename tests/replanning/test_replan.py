@@ -857,7 +857,7 @@ def test_cli_prints_the_comparison_and_json(folders: Path) -> None:
         ["replan", str(TINY), "--plan", str(folders / "old"), *args, "-o", str(folders / "a")],
     )
     assert result.exit_code == 0
-    assert "Whole horizon: old plan against re-plan from 2017-04" in result.stdout
+    assert "Whole horizon: old plan against re-plan from Apr 2017" in result.stdout
     assert "│ waiting             │       25 │      60 │         35 │" in result.stdout
     result = runner.invoke(
         app,

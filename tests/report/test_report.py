@@ -34,7 +34,7 @@ from allocator.report.sections import backlog_matrix
 
 INDONESIA = INSTANCES / "indonesia-2017"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHART_SECTIONS = {"national", "backlog", "regions", "map"}
+CHART_SECTIONS = {"national", "backlog", "share", "regions", "map", "cost", "stock"}
 
 
 class Page(HTMLParser):
@@ -118,7 +118,7 @@ def test_headline_has_the_hand_worked_figures(tiny_page: str) -> None:
         "sha256": allocator.load_instance(TINY).sha256,
     }
     assert "<title>Plan report: tiny</title>" in tiny_page
-    assert "2017-03 to 2017-05 (3 months)" in tiny_page
+    assert "Mar 2017 to May 2017 (3 months)" in tiny_page
 
 
 def test_one_chart_in_each_chart_section(tiny_page: str) -> None:
@@ -168,7 +168,8 @@ def test_without_its_instance_everything_but_the_map(tiny_folder: Path, tmp_path
     page = render_report(moved)
     sections = Page(page).sections
     assert sections["map"] == {"class": "notice", "charts": 0, "svgs": 0}
-    for name in CHART_SECTIONS - {"map"}:
+    assert sections["cost"] == {"class": "notice", "charts": 0, "svgs": 0}  # link costs unknown
+    for name in CHART_SECTIONS - {"map", "cost", "stock"}:  # stock: only if some hub holds any
         assert sections[name]["charts"] == 1
     assert "No map: its instance &#x27;no/such/instance&#x27; was not found" in page
     # ... and --instance puts the map back.
@@ -482,10 +483,13 @@ def test_indonesia_report_in_headless_chromium(tmp_path: Path) -> None:
     assert len(page) < 1_500_000
     assert {s: v["charts"] for s, v in Page(page).sections.items()} == {
         "headline": 0,
+        "map": 1,
         "national": 1,
         "backlog": 1,
+        "share": 1,
         "regions": 1,
-        "map": 1,
+        "cost": 1,
+        "stock": 1,
     }
 
     probed = tmp_path / "probed.html"
@@ -503,10 +507,13 @@ def test_indonesia_report_in_headless_chromium(tmp_path: Path) -> None:
     probe = json.loads(html.unescape(found.group(1)))
     assert probe["errors"] == []
     assert [c["id"] for c in probe["charts"]] == [
+        "chart-map",
         "chart-national",
         "chart-backlog",
+        "chart-share",
         "chart-regions",
-        "chart-map",
+        "chart-cost",
+        "chart-stock",
     ]
     for chart in probe["charts"]:  # in a 1280 px window the main column is 1000 px wide
         assert 900 <= chart["width"] <= 1000 and chart["height"] >= 250, chart
