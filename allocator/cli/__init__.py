@@ -10,6 +10,7 @@ from allocator.cli import batch as batch
 from allocator.cli import explaining as explaining
 from allocator.cli import instances as instances
 from allocator.cli import plans as plans
+from allocator.cli import registry as registry
 from allocator.cli.app import app as app
 from allocator.cli.app import install_signal_handlers
 
