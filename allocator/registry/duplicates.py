@@ -56,11 +56,11 @@ def collapse_exact(valid: pl.DataFrame) -> pl.DataFrame:
 
 def conflicts(kept: pl.DataFrame) -> pl.DataFrame:
     """Pairs of kept records with the same NIK and different people (kind ``conflict``)."""
-    shared = kept.filter(pl.len().over("nik") > 1).select("row", "nik", "key")
+    shared = kept.filter(pl.len().over("nik") > 1).select("row", "nik", "plain")
     if shared.is_empty():
         return pl.DataFrame(schema=PAIR_SCHEMA)
     both = shared.join(shared, on="nik", suffix="_b").filter(pl.col("row") < pl.col("row_b"))
-    scores = [similarity(a, b) for a, b in zip(both["key"], both["key_b"], strict=True)]
+    scores = [similarity(a, b) for a, b in zip(both["plain"], both["plain_b"], strict=True)]
     return pl.DataFrame(
         {
             "row_a": both["row"],
@@ -75,6 +75,12 @@ def conflicts(kept: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _near(names: list[str]) -> np.ndarray:
+    """Which names of a block are worth scoring against which: the quick Indel filter."""
+    scores = process.cdist(names, names, scorer=fuzz.ratio, score_cutoff=CANDIDATE, dtype=np.uint8)
+    return scores > 0
+
+
 def probable_pairs(
     kept: pl.DataFrame, progress: Callable[[float], None] | None = None
 ) -> pl.DataFrame:
@@ -83,7 +89,7 @@ def probable_pairs(
     ``progress`` is told the share of blocks done, now and then.
     """
     blocked = (
-        kept.select("row", "nik", "key", "birth_date", "sex")
+        kept.select("row", "nik", "key", "plain", "birth_date", "sex")
         .filter(pl.len().over("birth_date", "sex") > 1)
         .sort("birth_date", "sex", "key")
     )
@@ -96,17 +102,17 @@ def probable_pairs(
         .to_numpy()
     )
     bounds = np.append(starts, len(blocked)).astype(np.int64)
-    keys, niks, rows = blocked["key"], blocked["nik"], blocked["row"].to_numpy()
+    keys, plains = blocked["key"], blocked["plain"]
+    niks, rows = blocked["nik"], blocked["row"].to_numpy()
     found_a: list[np.ndarray] = []
     found_b: list[np.ndarray] = []
     blocks = len(bounds) - 1
     for b in range(blocks):
         lo, hi = int(bounds[b]), int(bounds[b + 1])
-        names = keys.slice(lo, hi - lo).to_list()
-        scores = process.cdist(
-            names, names, scorer=fuzz.ratio, score_cutoff=CANDIDATE, dtype=np.uint8
-        )
-        a, c = np.nonzero(np.triu(scores, 1))
+        sort_keys = keys.slice(lo, hi - lo).to_list()
+        as_written = plains.slice(lo, hi - lo).to_list()
+        near = _near(sort_keys) | _near(as_written)
+        a, c = np.nonzero(np.triu(near, 1))
         if len(a):
             found_a.append(a + lo)
             found_b.append(c + lo)
@@ -121,7 +127,7 @@ def probable_pairs(
     nik_i, nik_j = niks.gather(ia), niks.gather(ib)
     other = (nik_i != nik_j).to_numpy()
     ia, ib = ia[other], ib[other]
-    pairs = zip(keys.gather(ia).to_list(), keys.gather(ib).to_list(), strict=True)
+    pairs = zip(plains.gather(ia).to_list(), plains.gather(ib).to_list(), strict=True)
     score = np.array([similarity(a, b) for a, b in pairs], dtype=np.float64)
     good = score >= THRESHOLD
     ia, ib, score = ia[good], ib[good], score[good]
