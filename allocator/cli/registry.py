@@ -85,3 +85,41 @@ def demand(
             write_instance_copy(inst, result, into, force=force)
         if not quiet:
             show.record_demand(out(), result, output, into)
+
+
+@app.command("generate-registrations")
+def generate_registrations(
+    output: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder to write registrations.csv and answer_key.csv into.", show_default=False
+        ),
+    ],
+    instance: Annotated[
+        Path,
+        typer.Option(
+            "--instance",
+            "-i",
+            help="Instance whose offices the people live at "
+            "(offices need 4-digit Kemendagri codes).",
+            show_default=False,
+        ),
+    ],
+    people: Annotated[int, typer.Option(min=1, help="Number of true persons.")] = 10_000,
+    duplicates: Annotated[
+        float, typer.Option(min=0, help="Extra records per person (0.1: one in ten twice).")
+    ] = 0.1,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same records).")] = 0,
+    force: ForceOption = False,
+) -> None:
+    """Write synthetic registration records with known true persons, and the answer key."""
+    from allocator.instance import load_instance
+    from allocator.registry import write_registrations
+
+    with errors():
+        path = write_registrations(
+            output, load_instance(instance), people, duplicates, seed, force=force
+        )
+        out().print(
+            f"wrote {path} ({people:,} people, {duplicates:g} duplicates per person, seed {seed})"
+        )

@@ -9,6 +9,14 @@ with a known answer key.
 """
 
 from allocator.registry.build import RecordDemand, build_demand
+from allocator.registry.generate import generate_registrations, write_registrations
 from allocator.registry.output import write_instance_copy, write_record_demand
 
-__all__ = ["RecordDemand", "build_demand", "write_instance_copy", "write_record_demand"]
+__all__ = [
+    "RecordDemand",
+    "build_demand",
+    "generate_registrations",
+    "write_instance_copy",
+    "write_record_demand",
+    "write_registrations",
+]
