@@ -307,30 +307,15 @@ def parse_date(
     blank = values == ""
     shaped = _match(values, DATE)
     parsed = pd.to_datetime(values.where(shaped, None), format="%Y-%m-%d", errors="coerce")
-    q = quote(values)
-    out.cells(
-        file,
-        rows,
-        column.name,
-        ~blank & ~shaped,
-        q + " is not a date written YYYY-MM-DD (for example 1990-08-17)",
-        kind="not a date",
-    )
-    out.cells(
-        file,
-        rows,
-        column.name,
-        shaped & parsed.isna(),
-        q + " is not a day of the calendar",
-        kind="no such day",
-    )
-    if column.required:
-        out.cells(
-            file,
-            rows,
-            column.name,
-            blank,
-            "is empty; a date YYYY-MM-DD is required",
-            kind="blank",
-        )
+    # Messages are made only for the bad cells: a column of millions of dates stays columns.
+    for mask, says, kind in (
+        (~blank & ~shaped, " is not a date written YYYY-MM-DD (for example 1990-08-17)", "no date"),
+        (shaped & parsed.isna(), " is not a day of the calendar", "no such day"),
+    ):
+        if mask.any():
+            out.cells(
+                file, rows, column.name, mask, quote(values.where(mask, "")) + says, kind=kind
+            )
+    if column.required and blank.any():
+        out.cells(file, rows, column.name, blank, "is empty; a date YYYY-MM-DD is required")
     return parsed.astype("datetime64[s]")

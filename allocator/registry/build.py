@@ -27,7 +27,7 @@ from allocator.errors import InputError, Problem
 from allocator.instance import Instance
 from allocator.instance.problems import Collector
 from allocator.registry import counts, decisions, duplicates, nik, read
-from allocator.registry.names import name_key, plain_key
+from allocator.registry.names import with_name_keys
 
 #: Share of invalid records above which a file is refused as probably the wrong one.
 MOST_INVALID = 0.5
@@ -80,9 +80,7 @@ def build_demand(
     notes = Collector(files=[file], columns=read.NAMES)
     nik.report_invalid(frame, file, notes)
     _refuse_mostly_invalid(frame, file, notes)
-    frame = frame.with_columns(
-        name_key(pl.col("name")).alias("key"), plain_key(pl.col("name")).alias("plain")
-    )
+    frame = with_name_keys(frame)
     valid = duplicates.collapse_exact(frame.filter(pl.col("reason") == ""))
     kept = valid.filter(pl.col("kept"))
     tell("pairs", 0.3)

@@ -23,9 +23,12 @@ import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 
-from allocator.registry.names import CANDIDATE, THRESHOLD, similarity
+from allocator.registry.names import CANDIDATE, THRESHOLD, similarities
 
 #: The columns of a pair table, as duplicate_pairs.csv has them (``pair`` is added on writing).
+#: Blocks at least this big are scored on every core (smaller ones cost more to hand out).
+BIG_BLOCK = 200
+
 PAIR_COLUMNS = ["row_a", "row_b", "nik_a", "nik_b", "kind", "score", "status"]
 PAIR_SCHEMA = {
     "row_a": pl.Int64,
@@ -45,22 +48,23 @@ def collapse_exact(valid: pl.DataFrame) -> pl.DataFrame:
     (then the last row); ``printed`` on a kept record is true when any record
     of that NIK and person was printed.
     """
-    person = ["nik", "key", "birth_date", "sex"]
-    ordered = valid.sort(["registered", "row"])
-    last = pl.col("row").last().over(person)
-    any_printed = (pl.col("status") == "printed").any().over(person)
-    return ordered.with_columns(
-        (pl.col("row") == last).alias("kept"), any_printed.alias("printed")
-    ).sort("row")
+    # One 64-bit hash per NIK and person: windows over it, not over four text columns.
+    person = pl.concat_str("nik", "key", pl.col("birth_date").cast(pl.Utf8), "sex").hash()
+    order = pl.col("registered").cast(pl.Int64) * (1 << 32) + pl.col("row")
+    hashed = valid.with_columns(person.alias("_person"), order.alias("_order"))
+    return hashed.with_columns(
+        (pl.col("_order") == pl.col("_order").max().over("_person")).alias("kept"),
+        (pl.col("status") == "printed").any().over("_person").alias("printed"),
+    ).drop("_person", "_order")
 
 
 def conflicts(kept: pl.DataFrame) -> pl.DataFrame:
     """Pairs of kept records with the same NIK and different people (kind ``conflict``)."""
-    shared = kept.filter(pl.len().over("nik") > 1).select("row", "nik", "plain")
+    shared = kept.filter(pl.col("nik").is_duplicated()).select("row", "nik", "plain")
     if shared.is_empty():
         return pl.DataFrame(schema=PAIR_SCHEMA)
     both = shared.join(shared, on="nik", suffix="_b").filter(pl.col("row") < pl.col("row_b"))
-    scores = [similarity(a, b) for a, b in zip(both["plain"], both["plain_b"], strict=True)]
+    scores = similarities(both["plain"].to_list(), both["plain_b"].to_list())
     return pl.DataFrame(
         {
             "row_a": both["row"],
@@ -77,7 +81,10 @@ def conflicts(kept: pl.DataFrame) -> pl.DataFrame:
 
 def _near(names: list[str]) -> np.ndarray:
     """Which names of a block are worth scoring against which: the quick Indel filter."""
-    scores = process.cdist(names, names, scorer=fuzz.ratio, score_cutoff=CANDIDATE, dtype=np.uint8)
+    workers = 1 if len(names) < BIG_BLOCK else -1
+    scores = process.cdist(
+        names, names, scorer=fuzz.ratio, score_cutoff=CANDIDATE, dtype=np.uint8, workers=workers
+    )
     return scores > 0
 
 
@@ -88,20 +95,16 @@ def probable_pairs(
 
     ``progress`` is told the share of blocks done, now and then.
     """
+    block = pl.col("birth_date").cast(pl.Int64) * 2 + (pl.col("sex") == "P").cast(pl.Int64)
     blocked = (
-        kept.select("row", "nik", "key", "plain", "birth_date", "sex")
-        .filter(pl.len().over("birth_date", "sex") > 1)
-        .sort("birth_date", "sex", "key")
+        kept.select("row", "nik", "key", "plain", block.alias("block"))
+        .filter(pl.len().over("block") > 1)
+        .sort("block")
     )
     if blocked.is_empty():
         return pl.DataFrame(schema=PAIR_SCHEMA)
-    starts = (
-        blocked.with_row_index("i")
-        .group_by("birth_date", "sex", maintain_order=True)
-        .agg(pl.col("i").first())["i"]
-        .to_numpy()
-    )
-    bounds = np.append(starts, len(blocked)).astype(np.int64)
+    ids = blocked["block"].to_numpy()
+    bounds = np.concatenate([[0], np.flatnonzero(np.diff(ids)) + 1, [len(ids)]]).astype(np.int64)
     keys, plains = blocked["key"], blocked["plain"]
     niks, rows = blocked["nik"], blocked["row"].to_numpy()
     found_a: list[np.ndarray] = []
@@ -127,8 +130,12 @@ def probable_pairs(
     nik_i, nik_j = niks.gather(ia), niks.gather(ib)
     other = (nik_i != nik_j).to_numpy()
     ia, ib = ia[other], ib[other]
-    pairs = zip(plains.gather(ia).to_list(), plains.gather(ib).to_list(), strict=True)
-    score = np.array([similarity(a, b) for a, b in pairs], dtype=np.float64)
+    score = similarities(
+        plains.gather(ia).to_list(),
+        plains.gather(ib).to_list(),
+        keys.gather(ia).to_list(),
+        keys.gather(ib).to_list(),
+    )
     good = score >= THRESHOLD
     ia, ib, score = ia[good], ib[good], score[good]
     first = rows[ia] < rows[ib]

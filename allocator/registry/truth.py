@@ -17,7 +17,7 @@ import polars as pl
 
 from allocator.instance import Instance
 from allocator.registry import counts, duplicates
-from allocator.registry.names import name_key
+from allocator.registry.names import with_name_keys
 
 
 def _people(records: pl.DataFrame, key: pl.DataFrame) -> pl.DataFrame:
@@ -73,7 +73,7 @@ def decide_by_truth(pairs: pd.DataFrame, records: pl.DataFrame, key: pl.DataFram
     valid = _people(records, key)
     linked = {(a, b) for a, b, s in zip(pairs["row_a"], pairs["row_b"], same, strict=True) if s}
     # the records exact de-duplication keeps (each stands for its NIK and name)
-    named = valid.with_columns(name_key(pl.col("name")).alias("key"))
+    named = with_name_keys(valid)
     kept = duplicates.collapse_exact(named).filter(pl.col("kept"))
     extra = []
     for _, group in kept.sort("person", "row").group_by("person", maintain_order=True):
