@@ -26,6 +26,12 @@ from rapidfuzz import fuzz, process
 from allocator.registry.names import CANDIDATE, THRESHOLD, similarities
 
 #: The columns of a pair table, as duplicate_pairs.csv has them (``pair`` is added on writing).
+#: Blocks of at most this many records are scored all together (one call for all of them).
+SMALL = 12
+
+#: Records of big blocks turned into Python strings at a time.
+CHUNK = 200_000
+
 #: Blocks at least this big are scored on every core (smaller ones cost more to hand out).
 BIG_BLOCK = 200
 
@@ -49,7 +55,7 @@ def collapse_exact(valid: pl.DataFrame) -> pl.DataFrame:
     of that NIK and person was printed.
     """
     # One 64-bit hash per NIK and person: windows over it, not over four text columns.
-    person = pl.concat_str("nik", "key", pl.col("birth_date").cast(pl.Utf8), "sex").hash()
+    person = pl.struct("nik", "key", "birth_date", "sex").hash()
     order = pl.col("registered").cast(pl.Int64) * (1 << 32) + pl.col("row")
     hashed = valid.with_columns(person.alias("_person"), order.alias("_order"))
     return hashed.with_columns(
@@ -88,6 +94,52 @@ def _near(names: list[str]) -> np.ndarray:
     return scores > 0
 
 
+def _small_blocks(
+    starts: np.ndarray, sizes: np.ndarray, keys: pl.Series, plains: pl.Series
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs of every block of at most :data:`SMALL` records, in one C++ call.
+
+    Every pair within such a block is listed with numpy and scored pairwise
+    (rapidfuzz ``cpdist``): tens of thousands of small blocks cost one call,
+    not one each.
+    """
+    pairs_a, pairs_b = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for n in range(2, SMALL + 1):
+        first = starts[sizes == n]
+        if not len(first):
+            continue
+        i, j = np.triu_indices(n, 1)
+        pairs_a.append((first[:, None] + i).ravel())
+        pairs_b.append((first[:, None] + j).ravel())
+    a, b = np.concatenate(pairs_a), np.concatenate(pairs_b)
+    if not len(a):
+        return a, b
+    near = np.zeros(len(a), bool)
+    for column in (keys, plains):
+        score = process.cpdist(
+            column.gather(a).to_list(), column.gather(b).to_list(), scorer=fuzz.ratio, workers=-1
+        )
+        near |= np.asarray(score) >= CANDIDATE
+    return a[near], b[near]
+
+
+def _chunks(bounds: np.ndarray, big: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of whole big blocks of about :data:`CHUNK` records: (first record, end)."""
+    chunks: list[tuple[int, int]] = []
+    lo = hi = -1
+    for b in big.tolist():
+        start, end = int(bounds[b]), int(bounds[b + 1])
+        if lo < 0:
+            lo = start
+        elif end - lo > CHUNK:
+            chunks.append((lo, hi))
+            lo = start
+        hi = end
+    if lo >= 0:
+        chunks.append((lo, hi))
+    return chunks
+
+
 def probable_pairs(
     kept: pl.DataFrame, progress: Callable[[float], None] | None = None
 ) -> pl.DataFrame:
@@ -107,24 +159,25 @@ def probable_pairs(
     bounds = np.concatenate([[0], np.flatnonzero(np.diff(ids)) + 1, [len(ids)]]).astype(np.int64)
     keys, plains = blocked["key"], blocked["plain"]
     niks, rows = blocked["nik"], blocked["row"].to_numpy()
-    found_a: list[np.ndarray] = []
-    found_b: list[np.ndarray] = []
-    blocks = len(bounds) - 1
-    for b in range(blocks):
-        lo, hi = int(bounds[b]), int(bounds[b + 1])
+    sizes = np.diff(bounds)
+    small = _small_blocks(bounds[:-1], sizes, keys, plains)
+    found_a, found_b = [small[0]], [small[1]]
+    big = np.flatnonzero(sizes > SMALL)
+    for done, (lo, hi) in enumerate(_chunks(bounds, big)):
+        # one chunk of blocks becomes Python strings at a time, never all records
         sort_keys = keys.slice(lo, hi - lo).to_list()
         as_written = plains.slice(lo, hi - lo).to_list()
-        near = _near(sort_keys) | _near(as_written)
-        a, c = np.nonzero(np.triu(near, 1))
-        if len(a):
-            found_a.append(a + lo)
-            found_b.append(c + lo)
-        if progress is not None and b % 2000 == 0:
-            progress(b / blocks)
+        for b in big[(bounds[big] >= lo) & (bounds[big + 1] <= hi)]:
+            first, last = int(bounds[b]) - lo, int(bounds[b + 1]) - lo
+            near = _near(sort_keys[first:last]) | _near(as_written[first:last])
+            a, c = np.nonzero(near)
+            upper = a < c
+            found_a.append(a[upper] + first + lo)
+            found_b.append(c[upper] + first + lo)
+        if progress is not None:
+            progress(min(1.0, (done + 1) * CHUNK / max(len(blocked), 1)))
     if progress is not None:
         progress(1.0)
-    if not found_a:
-        return pl.DataFrame(schema=PAIR_SCHEMA)
     ia, ib = np.concatenate(found_a), np.concatenate(found_b)
     # Only the candidates become Python strings, never the millions of records.
     nik_i, nik_j = niks.gather(ia), niks.gather(ib)

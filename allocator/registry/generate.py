@@ -344,7 +344,7 @@ def _people(n: int, instance: Instance, rng: np.random.Generator) -> pl.DataFram
     codes, weight = _offices(instance)
     start = dt.date.fromisoformat(instance.start + "-01")
     sex = np.where(rng.random(n) < 0.5, "L", "P")
-    age_days = ((17 + np.minimum(rng.exponential(16, n), 70)) * 365.25).astype(np.int64)
+    age_days = ((17 + rng.exponential(16, n) % 70) * 365.25).astype(np.int64)
     birth = np.datetime64(start, "D") - age_days
     office = codes[rng.choice(len(codes), n, p=weight)]
     moved_in = rng.random(n) < 0.15

@@ -24,19 +24,19 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-#: Old spelling -> one canonical form, applied in this order (``dj`` before ``j``).
-SPELLING = (
-    ("OE", "U"),
-    ("DJ", "J"),
-    ("TJ", "C"),
-    ("SJ", "SY"),
-    ("CH", "H"),
-    ("KH", "H"),
-    ("J", "Y"),
-    ("PH", "F"),
-    ("DH", "D"),
-    ("TH", "T"),
-)
+#: Old spelling -> one canonical form (``dj`` -> ``j`` -> ``y`` is one step, ``dj`` -> ``y``).
+SPELLING = {
+    "OE": "U",
+    "DJ": "Y",
+    "TJ": "C",
+    "SJ": "SY",
+    "CH": "H",
+    "KH": "H",
+    "J": "Y",
+    "PH": "F",
+    "DH": "D",
+    "TH": "T",
+}
 
 #: Score at or above which two names with the same birth date and sex are a probable pair.
 THRESHOLD = 88.0
@@ -54,8 +54,8 @@ SUBSET = 94.0
 def plain_key(name: pl.Expr) -> pl.Expr:
     """A column expression: the name in capitals, spelling unified, tokens in their order."""
     key = name.str.to_uppercase().str.replace_all(r"[^A-Z]+", " ")
-    for old, new in SPELLING:
-        key = key.str.replace_all(old, new, literal=True)
+    # one pass: at each place the leftmost pattern wins, so DJ before its J
+    key = key.str.replace_many(list(SPELLING), list(SPELLING.values()))
     doubled = [c + c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
     key = key.str.replace_many(doubled, list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
     return key.str.replace_all(" +", " ").str.strip_chars()

@@ -166,9 +166,7 @@ def parse_cells(
     rows = frame["row"].to_numpy()
     dates: dict[str, pl.Series] = {}
     for column in (COLUMNS[2], COLUMNS[5]):
-        values = frame[column.name].to_pandas()
-        parsed = cells.parse_date(values, column, file, rows, out)
-        dates[column.name] = pl.Series(column.name, parsed).cast(pl.Date)
+        dates[column.name] = _dates(frame, column, file, rows, out)
     _closed(frame, "name", None, file, rows, out, "is empty; the person's name is required")
     _closed(frame, "sex", SEXES, file, rows, out, "is not L (laki-laki) or P (perempuan)")
     _closed(frame, "status", STATUSES, file, rows, out, "is not 'recorded' or 'printed'")
@@ -185,6 +183,22 @@ def parse_cells(
             blank_ok=True,
         )
     return frame.with_columns(dates["birth_date"], dates["registered"])
+
+
+def _dates(
+    frame: pl.DataFrame, column: Column, file: str, rows: np.ndarray, out: Collector
+) -> pl.Series:
+    """A column of ``YYYY-MM-DD`` dates by the instance's rule (:data:`cells.DATE`).
+
+    Checked and parsed as polars columns; only when some cell breaks the
+    rule do the cells go through :func:`cells.parse_date` for its messages.
+    """
+    values = frame[column.name]
+    parsed = values.str.to_date("%Y-%m-%d", strict=False)
+    good = values.str.contains(f"^{cells.DATE}$") & parsed.is_not_null()
+    if not good.all():
+        cells.parse_date(values.to_pandas(), column, file, rows, out)
+    return parsed.alias(column.name)
 
 
 def _closed(
