@@ -87,7 +87,9 @@ def build_demand(
     found = pl.concat(
         [
             duplicates.conflicts(kept),
-            duplicates.probable_pairs(kept, lambda s: tell("pairs", 0.3 + 0.6 * s)),
+            duplicates.probable_pairs(
+                kept, _regions(instance), lambda s: tell("pairs", 0.3 + 0.6 * s)
+            ),
         ]
     )
     table = decisions.combine(found, decided)
@@ -105,6 +107,12 @@ def build_demand(
         states=dict(zip(tally["state"].to_list(), tally["len"].to_list(), strict=True)),
         notes=notes.ordered(),
     )
+
+
+def _regions(instance: Instance) -> dict[str, str]:
+    """Each office's region (province), which tells strangers of one common name apart."""
+    offices = instance.offices
+    return dict(zip(offices["id"].astype(str), offices["region"].astype(str), strict=True))
 
 
 def _check_categories(frame: pl.DataFrame, instance: Instance, file: str, out: Collector) -> None:

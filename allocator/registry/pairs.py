@@ -27,6 +27,18 @@ from rapidfuzz import fuzz, process
 
 from allocator.registry.names import CANDIDATE, THRESHOLD, similarities
 
+#: Token keys two names of several tokens must share to be compared (a whole token is two).
+SHARED = 3
+
+#: A token key held by at most this many records of a block makes its pairs worth scoring.
+RARE = 6
+
+#: Share of records a name must have to be common (1 in 20,000: 250 of 5 million).
+COMMON = 1 / 20_000
+
+#: ... and at least this many, however few records there are.
+COMMON_FLOOR = 20
+
 #: Records (whole blocks) handled at a time.
 PARTITION = 250_000
 
@@ -42,15 +54,32 @@ PAIR_SCHEMA = {
 
 
 def probable_pairs(
-    kept: pl.DataFrame, progress: Callable[[float], None] | None = None
+    kept: pl.DataFrame,
+    regions: dict[str, str],
+    progress: Callable[[float], None] | None = None,
 ) -> pl.DataFrame:
     """Pairs of kept records, different NIKs, same birth date and sex, alike names.
 
-    ``progress`` is told the share of records done after each partition.
+    ``regions`` maps each office to its region (province): a name that
+    :data:`COMMON` of the records (at least :data:`COMMON_FLOOR`) share, at offices
+    of two regions, is two
+    people (Fellegi-Sunter's point: agreeing on a common value is weak
+    evidence). ``progress`` is told the share of records done after each
+    partition.
     """
     block = pl.col("birth_date").cast(pl.Int64) * 2 + (pl.col("sex") == "P").cast(pl.Int64)
+    common = max(COMMON_FLOOR, int(COMMON * len(kept)))
+    region = pl.col("office").replace_strict(regions, default="")
     blocked = (
-        kept.select("row", "nik", "key", "plain", block.alias("block"))
+        kept.select(
+            "row",
+            "nik",
+            "key",
+            "plain",
+            block.alias("block"),
+            region.cast(pl.Categorical).to_physical().alias("region"),
+            (pl.len().over("plain") >= common).alias("common"),
+        )
         .filter(pl.len().over("block") > 1)
         .sort("block")
     )
@@ -99,15 +128,32 @@ def candidates(part: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
     sizes = np.diff(np.r_[starts, len(hashes)])
     found_a, found_b = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    found_size = [np.zeros(0, np.int64)]
     for size in _distinct(sizes[sizes > 1]).tolist():
         first = starts[sizes == size]
         i, j = np.triu_indices(size, 1)
         found_a.append(positions[(first[:, None] + i).ravel()])
         found_b.append(positions[(first[:, None] + j).ravel()])
+        found_size.append(np.full(len(first) * len(i), size))
     a, b = np.concatenate(found_a), np.concatenate(found_b)
     lo, hi = np.minimum(a, b), np.maximum(a, b)
-    code = _distinct(lo[lo != hi].astype(np.int64) * len(part) + hi[lo != hi])
-    return code // len(part), code % len(part)
+    differ = lo != hi
+    code = lo[differ].astype(np.int64) * len(part) + hi[differ]
+    order = np.argsort(code)
+    code, run = code[order], np.concatenate(found_size)[differ][order]
+    if not len(code):
+        return code, code
+    first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    shared = np.diff(np.r_[first, len(code)])
+    rarest = np.minimum.reduceat(run, first)
+    code = code[first]
+    a, b = code // len(part), code % len(part)
+    # Two names that share one common token (its first and last letters: two keys)
+    # and nothing else are mostly two people; one-token names, a shared key that few
+    # records of the block have, or a third key make the pair worth scoring.
+    single = (part["plain"].str.count_matches(" ") == 0).to_numpy()
+    keep = (shared >= SHARED) | (rarest <= RARE) | single[a] | single[b]
+    return a[keep], b[keep]
 
 
 def _partition(part: pl.DataFrame) -> pl.DataFrame:
@@ -133,7 +179,9 @@ def _partition(part: pl.DataFrame) -> pl.DataFrame:
         keys.gather(a).to_list(),
         keys.gather(b).to_list(),
     )
-    good = score >= THRESHOLD
+    region, common = part["region"].to_numpy(), part["common"].to_numpy()
+    strangers = (common[a] | common[b]) & (region[a] != region[b])
+    good = (score >= THRESHOLD) & ~strangers
     a, b, score = a[good], b[good], score[good]
     rows = part["row"].to_numpy()
     first = rows[a] < rows[b]
