@@ -48,7 +48,7 @@ from typer.testing import CliRunner
 
 import allocator
 from allocator.cli import app
-from allocator.registry import build_demand
+from allocator.registry import build_demand, write_instance_copy
 
 RECORDS = """\
 nik,name,birth_date,sex,office,registered,status
@@ -172,3 +172,26 @@ def test_command_writes_the_three_files_and_an_instance_copy(
     copy = allocator.load_instance(tmp_path / "copy")
     assert int(copy.demand["quantity"].sum()) == 2
     assert (tmp_path / "copy" / "quality.csv").is_file()
+
+
+def test_the_report_of_a_plan_on_records_shows_their_quality(
+    records: Path, tmp_path: Path, two_offices: allocator.Instance
+) -> None:
+    result = build_demand(records, two_offices)
+    copy = write_instance_copy(two_offices, result, tmp_path / "copy")
+    plan = allocator.solve(allocator.load_instance(copy))
+    plan.write(tmp_path / "plan")
+    page = allocator.render_report(tmp_path / "plan", instance=copy)
+    assert '<section id="quality"><h2>Demand from records</h2>' in page
+    assert 'data-figure="blocked"><div class="value">4</div>' in page
+    plain = allocator.render_report(tmp_path / "plan", instance=_without_quality(copy, tmp_path))
+    assert 'id="quality"' not in plain
+
+
+def _without_quality(folder: Path, tmp_path: Path) -> Path:
+    other = tmp_path / "plain"
+    other.mkdir()
+    for path in folder.iterdir():
+        if path.name != "quality.csv":
+            (other / path.name).write_bytes(path.read_bytes())
+    return other
