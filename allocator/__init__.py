@@ -8,7 +8,7 @@
 
 The names below are the stable surface; the subpackages (``instance``,
 ``model``, ``solvers``, ``pipeline``, ``plan``, ``verification``,
-``replanning``, ``whatif``, ``explaining``, ``report``, ``cli``) are internal, except
+``replanning``, ``whatif``, ``explaining``, ``report``, ``registry``, ``cli``) are internal, except
 ``allocator.model`` and ``allocator.solvers`` for modellers.
 """
 
@@ -55,6 +55,7 @@ __all__ = [
     "SolveOptions",
     "__version__",
     "apply_scenario",
+    "build_demand",
     "describe_instance",
     "explain",
     "generate_instance",
@@ -68,11 +69,14 @@ __all__ = [
     "verify",
     "write_instance",
     "write_plan_xlsx",
+    "write_record_demand",
     "write_report",
 ]
 
-# Imported on first use: reports pull in matplotlib, workbooks openpyxl.
+# Imported on first use: reports pull in matplotlib, workbooks openpyxl, records polars.
 _LAZY = {
+    "build_demand": "allocator.registry",
+    "write_record_demand": "allocator.registry",
     "render_report": "allocator.report",
     "write_report": "allocator.report",
     "write_plan_xlsx": "allocator.plan.xlsx",

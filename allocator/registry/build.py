@@ -80,9 +80,10 @@ def build_demand(
     notes = Collector(files=[file], columns=read.NAMES)
     nik.report_invalid(frame, file, notes)
     _refuse_mostly_invalid(frame, file, notes)
-    frame = with_name_keys(frame)
-    valid = duplicates.collapse_exact(frame.filter(pl.col("reason") == ""))
-    kept = valid.filter(pl.col("kept"))
+    frame = duplicates.collapse_exact(with_name_keys(frame).drop("name"))
+    kept = frame.filter(pl.col("kept")).select(
+        "row", "nik", "key", "plain", "birth_date", "sex", "office"
+    )
     tell("pairs", 0.3)
     found = pl.concat(
         [
@@ -92,9 +93,10 @@ def build_demand(
             ),
         ]
     )
+    del kept
     table = decisions.combine(found, decided)
     tell("counting", 0.9)
-    states = counts.with_months(counts.states(frame, valid, table), instance)
+    states = counts.with_months(counts.states(frame, table), instance)
     demand = counts.demand(states)
     quality = counts.quality(states, instance)
     tell("done", 1.0)

@@ -33,12 +33,12 @@ def _rows(table: pl.DataFrame) -> pl.Series:
     return pl.concat([table["row_a"], table["row_b"]]).unique()
 
 
-def states(frame: pl.DataFrame, valid: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
-    """Every record with its ``state`` and its part in pairs (``in_conflict``, ``in_open``...)."""
-    flags = valid.select("row", "kept", "printed")
-    out = frame.select("row", "office", "registered", "category", "reason").join(
-        flags, on="row", how="left"
-    )
+def states(frame: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+    """Every record with its ``state`` and its part in pairs (``in_conflict``, ``in_open``...).
+
+    ``frame`` has ``kept`` and ``printed`` (:func:`~allocator.registry.duplicates.collapse_exact`).
+    """
+    out = frame.select("row", "office", "registered", "category", "reason", "kept", "printed")
     open_pairs = pairs.filter(pl.col("status") == "OPEN")
     paired = out.filter(pl.col("row").is_in(_rows(pairs).implode()))
     days = paired["registered"].cast(pl.Int32).to_list()

@@ -24,19 +24,27 @@ from allocator.registry.pairs import PAIR_SCHEMA, probable_pairs
 PAIR_COLUMNS = ["row_a", "row_b", "nik_a", "nik_b", "kind", "score", "status"]
 
 
-def collapse_exact(valid: pl.DataFrame) -> pl.DataFrame:
-    """Valid records with ``kept`` (the record that stands for its NIK and person) and ``printed``.
+def collapse_exact(records: pl.DataFrame) -> pl.DataFrame:
+    """Records with ``kept`` (the valid record that stands for its NIK and person) and ``printed``.
 
-    ``kept`` is false on every exact duplicate but the latest registered one
+    ``kept`` is false on invalid records (``reason`` not empty, when there is
+    a ``reason``) and on every exact duplicate but the latest registered one
     (then the last row); ``printed`` on a kept record is true when any record
-    of that NIK and person was printed.
+    of that NIK and person was printed. No record is copied: two columns are
+    added.
     """
-    # One 64-bit hash per NIK and person: windows over it, not over four text columns.
-    person = pl.struct("nik", "key", "birth_date", "sex").hash()
+    valid = pl.col("reason") == "" if "reason" in records.columns else pl.lit(True)
+    # One 64-bit hash per NIK and person: windows over it, not over four text columns;
+    # an invalid record is a group of its own.
+    person = (
+        pl.when(valid)
+        .then(pl.struct("nik", "key", "birth_date", "sex").hash())
+        .otherwise(pl.col("row").hash(seed=1))
+    )
     order = pl.col("registered").cast(pl.Int64) * (1 << 32) + pl.col("row")
-    hashed = valid.with_columns(person.alias("_person"), order.alias("_order"))
+    hashed = records.with_columns(person.alias("_person"), order.alias("_order"))
     return hashed.with_columns(
-        (pl.col("_order") == pl.col("_order").max().over("_person")).alias("kept"),
+        (valid & (pl.col("_order") == pl.col("_order").max().over("_person"))).alias("kept"),
         (pl.col("status") == "printed").any().over("_person").alias("printed"),
     ).drop("_person", "_order")
 

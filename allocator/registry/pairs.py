@@ -31,7 +31,7 @@ from allocator.registry.names import CANDIDATE, THRESHOLD, similarities
 SHARED = 3
 
 #: A token key held by at most this many records of a block makes its pairs worth scoring.
-RARE = 6
+RARE = 4
 
 #: Share of records a name must have to be common (1 in 20,000: 250 of 5 million).
 COMMON = 1 / 20_000
@@ -149,10 +149,10 @@ def candidates(part: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     code = code[first]
     a, b = code // len(part), code % len(part)
     # Two names that share one common token (its first and last letters: two keys)
-    # and nothing else are mostly two people; one-token names, a shared key that few
-    # records of the block have, or a third key make the pair worth scoring.
+    # and nothing else are mostly two people; a third key, a shared key that few
+    # records of the block have, or two one-token names make the pair worth scoring.
     single = (part["plain"].str.count_matches(" ") == 0).to_numpy()
-    keep = (shared >= SHARED) | (rarest <= RARE) | single[a] | single[b]
+    keep = (shared >= SHARED) | (rarest <= RARE) | (single[a] & single[b])
     return a[keep], b[keep]
 
 
