@@ -33,8 +33,8 @@ SHARED = 3
 #: A token key held by at most this many records of a block makes its pairs worth scoring.
 RARE = 4
 
-#: Share of records a name must have to be common (1 in 20,000: 250 of 5 million).
-COMMON = 1 / 20_000
+#: Share of records a name must have to be common (1 in 30,000: 166 of 5 million).
+COMMON = 1 / 30_000
 
 #: ... and at least this many, however few records there are.
 COMMON_FLOOR = 20
