@@ -28,8 +28,10 @@ from allocator.instance import generate_instance as generate_instance
 from allocator.instance import load_instance as load_instance
 from allocator.instance import write_instance as write_instance
 from allocator.pipeline import solve as solve
+from allocator.plan import Dispatch as Dispatch
 from allocator.plan import Plan as Plan
 from allocator.plan import Replan as Replan
+from allocator.plan import dispatch as dispatch
 from allocator.plan import read_plan as read_plan
 from allocator.replanning import replan as replan
 from allocator.solvers import SolveOptions as SolveOptions
@@ -43,6 +45,7 @@ OutputExistsError = PlanExistsError
 
 __all__ = [
     "AllocatorError",
+    "Dispatch",
     "Explanation",
     "InputError",
     "Instance",
@@ -57,6 +60,7 @@ __all__ = [
     "apply_scenario",
     "build_demand",
     "describe_instance",
+    "dispatch",
     "explain",
     "generate_instance",
     "load_instance",
@@ -67,6 +71,8 @@ __all__ = [
     "run_batch",
     "solve",
     "verify",
+    "write_batch_report",
+    "write_dispatch",
     "write_instance",
     "write_plan_xlsx",
     "write_record_demand",
@@ -79,6 +85,8 @@ _LAZY = {
     "write_record_demand": "allocator.registry",
     "render_report": "allocator.report",
     "write_report": "allocator.report",
+    "write_dispatch": "allocator.report.dispatch_page",
+    "write_batch_report": "allocator.report.batch_page",
     "write_plan_xlsx": "allocator.plan.xlsx",
 }
 

@@ -56,7 +56,7 @@ LAYERS: dict[str, set[str]] = {
         "_atomic",
         "_format",
     },
-    "report": {"verification", "plan", "instance", "errors", "_atomic", "_format"},
+    "report": {"verification", "whatif", "plan", "instance", "errors", "_atomic", "_format"},
     "deliver": {"explaining", "report", "plan", "instance", "errors", "_atomic"},
     "registry": {"instance", "errors", "_atomic", "_format"},
     "cli": {

@@ -42,7 +42,7 @@ def test_the_worst_served_province_is_the_same_everywhere(tmp_path: Path) -> Non
     assert table is not None and table.group(1) == worst
 
     scenarios = tmp_path / "what-if.csv"
-    scenarios.write_text("scenario,change,target,period,value\nbase,supply_scale,*,,1\n")
+    scenarios.write_text("scenario,change,target,period,value\nunchanged,supply_scale,*,,1\n")
     results = tmp_path / "results"
     run = runner.invoke(app, ["batch", str(INDONESIA), str(scenarios), "-o", str(results), "-q"])
     assert run.exit_code == 0, run.output
