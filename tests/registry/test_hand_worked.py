@@ -43,6 +43,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -195,3 +196,29 @@ def _without_quality(folder: Path, tmp_path: Path) -> Path:
         if path.name != "quality.csv":
             (other / path.name).write_bytes(path.read_bytes())
     return other
+
+
+def test_parquet_reads_as_the_csv(records: Path, two_offices: allocator.Instance) -> None:
+    parquet = records.with_suffix(".parquet")
+    pl.read_csv(records, infer_schema=False).write_parquet(parquet)
+    from_csv, from_parquet = build_demand(records, two_offices), build_demand(parquet, two_offices)
+    assert from_parquet.demand.equals(from_csv.demand)
+    assert from_parquet.pairs.equals(from_csv.pairs)
+
+
+def test_pairs_passed_back_on_the_command_line(
+    records: Path, tmp_path: Path, two_offices: allocator.Instance
+) -> None:
+    allocator.write_instance(two_offices, tmp_path / "inst")
+    base = ["demand", str(records), "--instance", str(tmp_path / "inst"), "--quiet"]
+    assert CliRunner().invoke(app, [*base, "-o", str(tmp_path / "first")]).exit_code == 0
+    pairs = tmp_path / "first" / "duplicate_pairs.csv"
+    pairs.write_text(pairs.read_text().replace("OPEN", "MERGED", 1).replace("OPEN", "INVALID"))
+    again = CliRunner().invoke(app, [*base, "-o", str(tmp_path / "second"), "--pairs", str(pairs)])
+    assert again.exit_code == 0, again.output
+    # the conflict MERGED: row 11 (the later) counts once; the probable pair INVALID:
+    # rows 12 (a backlog at 3171) and 13 (new at 3273 in May) both count
+    assert (tmp_path / "second" / "demand.csv").read_text() == (
+        "node,period,category,quantity\n3171,2017-03,backlog,1\n3171,2017-03,new,1\n"
+        "3273,2017-03,backlog,1\n3273,2017-04,new,1\n3273,2017-05,new,1\n"
+    )
