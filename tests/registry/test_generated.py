@@ -51,3 +51,22 @@ def test_decided_demand_equals_the_truth_exactly(generated, indonesia, tmp_path:
     # and the same decisions again: nothing new is proposed
     again = pl.from_pandas(second.pairs)
     assert again.filter(pl.col("status") == "OPEN").is_empty()
+
+
+def test_every_quality_row_accounts_for_each_record_once(generated, indonesia) -> None:
+    folder, records, _ = generated
+    result = build_demand(folder / "registrations.csv", indonesia)
+    quality = result.quality
+    invalid = [c for c in quality.columns if c.startswith("invalid_")]
+    states = ["exact_duplicates", "merged", "blocked", "printed", "after_horizon", "printable"]
+    assert (quality["records"] == quality[invalid + states].sum(axis=1)).all()
+    total = quality[quality["level"] == "total"].iloc[0]
+    assert total["records"] == len(records)
+    assert total["printable"] == result.demand["quantity"].sum()
+    offices = quality[quality["level"] == "office"]
+    provinces = quality[quality["level"] == "province"]
+    assert (
+        offices["records"].sum()
+        == provinces["records"].sum()
+        == len(records) - total["invalid_office"]
+    )
