@@ -73,7 +73,7 @@ def batch(
             "--time-limit", min=0, help="Seconds per scenario; one over it is recorded as failed."
         ),
     ] = None,
-    solver: SolverOption = SolverName.highs,
+    solver: SolverOption = SolverName.auto,
     force: Annotated[
         bool, typer.Option("--force", help="Replace the results folder if it exists.")
     ] = False,

@@ -47,7 +47,7 @@ def solve(
             "--output", "-o", help="Plan folder to write (default: plans/<instance name>)."
         ),
     ] = None,
-    solver: SolverOption = SolverName.highs,
+    solver: SolverOption = SolverName.auto,
     time_limit: TimeLimitOption = None,
     method: MethodOption = Method.auto,
     force: ForceOption = False,
@@ -150,7 +150,7 @@ def replan_command(
     capacity: NewCapacityOption = None,
     freeze: FreezeOption = 0,
     stability: StabilityOption = 0.0,
-    solver: SolverOption = SolverName.highs,
+    solver: SolverOption = SolverName.auto,
     time_limit: TimeLimitOption = None,
     method: MethodOption = Method.auto,
     force: ForceOption = False,
