@@ -129,8 +129,8 @@ def _check_categories(frame: pl.DataFrame, instance: Instance, file: str, out: C
             None,
             "category",
             f"records without a category count as 'backlog' or 'new', but the instance "
-            f"has no category {listed}; add a category column with one of "
-            + ", ".join(f"'{c}'" for c in instance.categories),
+            f"has no {'categories' if len(missing) > 1 else 'category'} {listed}; add a "
+            "category column with one of " + ", ".join(f"'{c}'" for c in instance.categories),
         )
 
 

@@ -124,3 +124,13 @@ def test_mostly_invalid_file_is_refused(tmp_path: Path, instance_folder: Path) -
         "  reg.csv, row 3, column 'nik': '1708900001' is not 16 digits\n"
         "  reg.csv, row 4, column 'nik': '1708900001' is not 16 digits\n"
     )
+
+
+def test_no_category_column_on_an_instance_without_backlog_and_new(tmp_path: Path) -> None:
+    tiny = Path(__file__).parents[2] / "instances" / "tiny"
+    assert run(tmp_path, tiny, (HEADER + GOOD).encode()) == (
+        "input error: 1 problem\n"
+        "  reg.csv, column 'category': records without a category count as 'backlog' or "
+        "'new', but the instance has no categories 'backlog' and 'new'; add a category "
+        "column with one of 'regular', 'priority'\n"
+    )
