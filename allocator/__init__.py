@@ -8,7 +8,7 @@
 
 The names below are the stable surface; the subpackages (``instance``,
 ``model``, ``solvers``, ``pipeline``, ``plan``, ``verification``,
-``replanning``, ``whatif``, ``explaining``, ``report``, ``cli``) are internal, except
+``replanning``, ``whatif``, ``explaining``, ``report``, ``registry``, ``cli``) are internal, except
 ``allocator.model`` and ``allocator.solvers`` for modellers.
 """
 
@@ -66,6 +66,7 @@ __all__ = [
     "SolveOptions",
     "__version__",
     "apply_scenario",
+    "build_demand",
     "describe_instance",
     "dispatch",
     "explain",
@@ -83,6 +84,7 @@ __all__ = [
     "write_geojson",
     "write_instance",
     "write_plan_xlsx",
+    "write_record_demand",
     "write_report",
 ]
 
@@ -109,6 +111,8 @@ _LAZY = {
     "apply_scenario": "allocator.whatif",
     "read_scenarios": "allocator.whatif",
     "run_batch": "allocator.whatif",
+    "build_demand": "allocator.registry",
+    "write_record_demand": "allocator.registry",
     "render_report": "allocator.report",
     "write_report": "allocator.report",
     "write_geojson": "allocator.report",

@@ -58,7 +58,9 @@ LAYERS: dict[str, set[str]] = {
     },
     "report": {"verification", "whatif", "plan", "instance", "errors", "_atomic", "_format"},
     "deliver": {"explaining", "report", "plan", "instance", "errors", "_atomic"},
+    "registry": {"instance", "errors", "_atomic", "_format"},
     "cli": {
+        "registry",
         "deliver",
         "explaining",
         "report",

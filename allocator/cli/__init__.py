@@ -25,7 +25,14 @@ if TYPE_CHECKING:
 
 def _app() -> typer.Typer:
     """The Typer app with every command on it."""
-    from allocator.cli import batch, dispatching, explaining, instances, plans  # noqa: F401
+    from allocator.cli import (  # noqa: F401
+        batch,
+        dispatching,
+        explaining,
+        instances,
+        plans,
+        registry,
+    )
     from allocator.cli.app import app
 
     return app

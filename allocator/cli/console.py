@@ -17,12 +17,16 @@ from allocator._format import months as _months
 from allocator._format import number as _n
 from allocator._format import percent as _pct
 from allocator._format import signed as _signed
+from allocator._format import whole
 from allocator.errors import Problem
 
 if TYPE_CHECKING:  # pandas and the instance package are slow to import; --help needs neither
     import pandas as pd
 
     from allocator.instance.info import InstanceInfo
+
+if TYPE_CHECKING:
+    from allocator.registry import RecordDemand
 
 
 def plan_summary(
@@ -302,3 +306,37 @@ def explain_summary(
             f"pegging.csv to {folder}",
             style="dim",
         )
+
+
+def record_demand(console: Console, result: RecordDemand, folder: Path, into: Path | None) -> None:
+    """What ``allocator demand`` found: records by state, pairs, and the first invalid records."""
+    states = result.states
+    total = sum(states.values())
+    console.print(
+        f"wrote {folder}: {whole(int(result.demand['quantity'].sum()))} cards of demand "
+        f"from {whole(total)} records"
+    )
+    for state in (
+        "invalid",
+        "exact_duplicate",
+        "merged",
+        "blocked",
+        "printed",
+        "after_horizon",
+        "printable",
+    ):
+        if states.get(state):
+            console.print(f"  {state.replace('_', ' '):<16} {whole(states[state]):>12}")
+    pairs = result.pairs
+    if len(pairs):
+        open_ = int((pairs["status"] == "OPEN").sum())
+        console.print(
+            f"{whole(len(pairs))} duplicate pairs ({whole(open_)} OPEN): decide them in "
+            f"{folder / 'duplicate_pairs.csv'} (INVALID or MERGED) and pass it back with --pairs"
+        )
+    for problem in result.notes[:10]:
+        console.print(f"  invalid: {problem}", markup=False)
+    if len(result.notes) > 10:
+        console.print(f"  ... and {len(result.notes) - 10} more kinds of invalid record")
+    if into is not None:
+        console.print(f"wrote {into}: the instance with this demand, ready to solve")

@@ -284,3 +284,38 @@ def parse_period(
             pd.Series(["is empty; a month YYYY-MM is required"] * len(values)),
         )
     return values.astype(TEXT)
+
+
+#: A calendar date written ``YYYY-MM-DD`` (whether the day exists is checked by parsing).
+DATE = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+
+
+def parse_date(
+    values: pd.Series,
+    column: schema.Column,
+    file: str,
+    rows: np.ndarray,
+    out: Collector,
+) -> pd.Series:
+    """Parse a text column of ``YYYY-MM-DD`` dates, reporting each bad cell to ``out``.
+
+    A date written another way (``17/08/1990``, ``1990-8-17``) and a day that
+    does not exist (``1990-02-30``) are problems, each kind grouped when it
+    repeats. Returns ``datetime64[s]``, NaT where a cell is blank or bad.
+    """
+    values = values.astype(TEXT)
+    blank = values == ""
+    shaped = _match(values, DATE)
+    parsed = pd.to_datetime(values.where(shaped, None), format="%Y-%m-%d", errors="coerce")
+    # Messages are made only for the bad cells: a column of millions of dates stays columns.
+    for mask, says, kind in (
+        (~blank & ~shaped, " is not a date written YYYY-MM-DD (for example 1990-08-17)", "no date"),
+        (shaped & parsed.isna(), " is not a day of the calendar", "no such day"),
+    ):
+        if mask.any():
+            out.cells(
+                file, rows, column.name, mask, quote(values.where(mask, "")) + says, kind=kind
+            )
+    if column.required and blank.any():
+        out.cells(file, rows, column.name, blank, "is empty; a date YYYY-MM-DD is required")
+    return parsed.astype("datetime64[s]")

@@ -22,13 +22,17 @@ from allocator.instance.problems import Collector
 BOM = b"\xef\xbb\xbf"
 
 
-def decode(data: bytes, file: str, out: Collector) -> str | None:
-    """UTF-8 text of ``data`` without a byte-order mark, or None (with a problem)."""
+def decode(data: bytes, file: str, out: Collector, *, first_line: int = 1) -> str | None:
+    """UTF-8 text of ``data`` without a byte-order mark, or None (with a problem).
+
+    ``first_line`` is the line ``data`` starts on, when it is a piece of a
+    larger file checked piece by piece.
+    """
     data = data.removeprefix(BOM)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
+        line = data[: error.start].count(b"\n") + first_line
         byte = data[error.start : error.start + 1].hex().upper()
         out.add(
             file,

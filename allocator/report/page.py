@@ -22,7 +22,10 @@ Sections (each ``<section>`` has an id; those with a chart have class
 - ``cost``: the cost by mode (road, sea, air, ...) and holding (chart);
 - ``stock``: cards in stock at the hubs month by month (chart);
 - ``changes``: for a re-plan (a plan with ``changes.csv``), what changed (chart);
-- ``explain``: for an explained plan, where one more unit helps most and why people wait.
+- ``explain``: for an explained plan, where one more unit helps most and why people wait;
+- ``quality``: when the instance's demand came from registration records (its folder
+  holds ``quality.csv``, as ``allocator demand --into`` writes), how many records were
+  invalid, duplicates, blocked or printed (:mod:`allocator.report.quality`).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from allocator.report.changes import changes_section
 from allocator.report.check import Banner, Checked, check_plan
 from allocator.report.explained import explain_section
 from allocator.report.html import esc
+from allocator.report.quality import quality_section, read_quality
 from allocator.report.views import share_waiting
 
 CSS = """
@@ -114,6 +118,10 @@ def render_plan_report(plan: Plan, checked: Checked) -> str:
     if isinstance(summary.get("explain"), dict):
         sections.append(explain_section(summary["explain"]))
         titles.append(("explain", "Why people wait"))
+    quality = read_quality(instance)
+    if quality is not None:
+        sections.append(quality_section(quality))
+        titles.append(("quality", "Demand from records"))
     nav = "".join(f'<a href="#{sid}">{esc(t)}</a>' for sid, t in titles)
     kind = "Re-plan" if "changes" in plan.extra else "Plan"
     description = (

@@ -174,7 +174,10 @@ def test_generate_writes_a_loadable_instance_and_refuses_to_overwrite(tmp_path: 
     assert code == 2 and "already exists" in err
 
 
-@pytest.mark.parametrize("command", ["solve", "validate", "info", "verify", "generate"])
+@pytest.mark.parametrize(
+    "command",
+    ["solve", "validate", "info", "verify", "generate", "demand", "generate-registrations"],
+)
 def test_every_command_has_help(command: str) -> None:
     code, out, _ = run(command, "--help")
     assert code == 0 and "Usage" in out
