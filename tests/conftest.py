@@ -10,11 +10,9 @@ from __future__ import annotations
 import copy
 
 import pytest
-from support import INDONESIA, INSTANCES, TEACHING
+from support import INDONESIA, INSTANCES, TEACHING, Solved
 
 import allocator
-
-Solved = dict[str, tuple[allocator.Instance, allocator.Plan]]
 
 
 @pytest.fixture(scope="session")

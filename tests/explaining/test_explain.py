@@ -14,10 +14,10 @@ import copy
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import Solved
 from hypothesis import HealthCheck, given, settings
 from relax import raised
 from strategies import instances
+from support import Solved
 
 import allocator
 from allocator.deliver import explain_extras

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import Solved
 from relax import make, raised, waiting_at
+from support import Solved
 
 import allocator
 

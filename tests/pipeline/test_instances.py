@@ -12,8 +12,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import Solved
-from support import INSTANCES, TEACHING
+from support import INSTANCES, TEACHING, Solved
 
 import allocator
 

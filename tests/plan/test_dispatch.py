@@ -8,7 +8,7 @@ in 2017-03, HUB -> B 10 and HUB -> C 5 in 2017-04.
 from __future__ import annotations
 
 import pytest
-from conftest import Solved
+from support import Solved
 
 import allocator
 from allocator.plan.dispatch_lists import DISPATCH_COLUMNS, close_matches, dispatch, node_names

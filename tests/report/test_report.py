@@ -19,9 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import Solved
 from openpyxl import load_workbook
-from support import INSTANCES, TINY
+from support import INSTANCES, TINY, Solved
 from typer.testing import CliRunner
 
 import allocator
