@@ -74,7 +74,8 @@ def cost_split(plan: Plan, instance: Instance) -> pd.DataFrame:
     by_mode = shipped.groupby("mode")[["cost", "quantity"]].sum()
     hold = instance.nodes.set_index("id")["holding_cost"].astype(float)
     stock = plan.stock
-    holding = float((stock["stock"] * stock["node"].map(hold).fillna(0.0)).sum())
+    per_card = stock["node"].map(hold).astype(float).fillna(0.0)
+    holding = float((stock["stock"].astype(float) * per_card).sum())
     rows = [
         {"what": str(mode), "cards": int(row["quantity"]), "cost": float(row["cost"])}
         for mode, row in by_mode.sort_values("cost", ascending=False).iterrows()
