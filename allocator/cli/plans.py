@@ -273,6 +273,7 @@ def report_command(
             "PLAN/plan.geojson).",
         ),
     ] = ReportFormat.html,
+    quiet: QuietOption = False,
 ) -> None:
     """Write a plan's report: one self-contained HTML page with its figures, charts and map.
 
@@ -288,13 +289,14 @@ def report_command(
     with errors():
         if form is ReportFormat.geojson:
             target = output if output is not None else plan / "plan.geojson"
-            with status(True, "checking the plan and writing its GeoJSON"):
+            with status(not quiet, "checking the plan and writing its GeoJSON"):
                 written = write_geojson(plan, target, instance=instance, force=force)
-            out().print(f"wrote {written}")
+            if not quiet:
+                out().print(f"wrote {written}")
             return
         target = output if output is not None else plan / "report.html"
         refuse_existing(target, force=force)
-        with status(True, "checking the plan and drawing its report"):
+        with status(not quiet, "checking the plan and drawing its report"):
             page, checked = build_report(plan, instance=instance, force=force)
             written = write_page(target, page, force)
         if checked.banner is not None:
@@ -302,4 +304,5 @@ def report_command(
                 "[bold red]error[/]" if checked.banner.level == "error" else "[yellow]warning[/]"
             )
             err().print(f"{level}: {checked.banner.text}", markup=True, highlight=False)
-        out().print(f"wrote {written}")
+        if not quiet:
+            out().print(f"wrote {written}")
