@@ -85,7 +85,7 @@ def _months(value: float, _position: object = None) -> str:
 
 
 def _draw_basemap(ax: Any, basemap: Basemap) -> None:
-    """Neighbours grey, Indonesia light, coastlines drawn; ids ``coastline`` and ``neighbours``."""
+    """Neighbours grey, Indonesia light, coastlines and province borders drawn, with ids."""
     others = PolyCollection(
         basemap.neighbours, facecolors=NEIGHBOUR, edgecolors=COAST, linewidths=0.3, zorder=0
     )
@@ -96,6 +96,9 @@ def _draw_basemap(ax: Any, basemap: Basemap) -> None:
     )
     land.set_gid("coastline")
     ax.add_collection(land)
+    borders = LineCollection(basemap.provinces, colors=COAST, linewidths=0.3, alpha=0.6, zorder=0)
+    borders.set_gid("provinces")
+    ax.add_collection(borders)
 
 
 def _draw_links(ax: Any, placed: pd.DataFrame, links: pd.DataFrame, moved: pd.DataFrame) -> float:

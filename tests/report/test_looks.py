@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import Solved
+from support import Solved
 
 from allocator.report import render_report
 from allocator.report.basemap import load_basemap
@@ -30,7 +30,28 @@ def test_the_map_draws_the_coastlines_and_names_their_source(tiny: tuple[Path, s
     basemap = load_basemap()
     assert coast.group(1).count("<path") == len(basemap.indonesia) > 100
     assert '<g id="map-neighbours">' in page
-    assert '<p class="note attribution">Coastlines: Natural Earth (public domain)' in page
+    borders = re.search(r'<g id="map-provinces">(.*?)</g>', page, re.S)
+    assert borders, "the map has no province borders"
+    assert borders.group(1).count("<path") == len(basemap.provinces) > 20
+    assert (
+        '<p class="note attribution">Coastlines and province borders: Natural Earth '
+        "(public domain)" in page
+    )
+
+
+def test_the_province_borders_include_the_one_between_west_and_central_java() -> None:
+    """Jawa Barat meets Jawa Tengah around 108.5-109 E, from the north coast to the south."""
+    lines = load_basemap().provinces
+    java = [
+        line
+        for line in lines
+        if (
+            (line[:, 0] > 108.3) & (line[:, 0] < 109.2) & (line[:, 1] > -8) & (line[:, 1] < -6.5)
+        ).any()
+    ]
+    assert java, "no border crosses Java between 108.3 and 109.2 E"
+    span = max(line[:, 1].max() - line[:, 1].min() for line in java)
+    assert span > 0.8  # it runs across the island, about a degree of latitude
 
 
 def test_the_basemap_is_indonesia_in_lon_lat() -> None:
