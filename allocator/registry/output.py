@@ -10,6 +10,7 @@ import pandas as pd
 from allocator._atomic import write_folder_atomic
 from allocator.instance import Instance
 from allocator.registry.build import RecordDemand
+from allocator.registry.nik import CROSSWALK
 
 #: The file beside an instance's tables that says its demand came from records.
 QUALITY = "quality.csv"
@@ -53,9 +54,14 @@ def write_instance_copy(
     """Write a copy of ``instance`` with the records' demand, ready to solve.
 
     Its ``quality.csv`` (beside the tables) tells the plan report that the
-    demand came from records, and with what quality.
+    demand came from records, and with what quality. The instance's code
+    crosswalk (``data/regency_code_crosswalk.csv``) goes with it, so the copy
+    accepts the same NIKs as the original.
     """
     copy = with_record_demand(instance, result)
     files: dict[str, bytes | str] = dict(copy.files())
     files[QUALITY] = _csv(result.quality)
+    crosswalk = Path(instance.source) / CROSSWALK if instance.source else None
+    if crosswalk is not None and crosswalk.is_file():
+        files[CROSSWALK.as_posix()] = crosswalk.read_bytes()
     return write_folder_atomic(folder, files, force=force)

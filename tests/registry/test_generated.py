@@ -67,3 +67,19 @@ def test_every_quality_row_accounts_for_each_record_once(generated, indonesia) -
     provinces = quality[quality["level"] == "province"]
     known = records["office"].is_in(indonesia.offices["id"].astype(str).tolist()).sum()
     assert offices["records"].sum() == provinces["records"].sum() == known
+
+
+def test_the_instance_copy_accepts_the_same_region_codes(
+    generated, indonesia: allocator.Instance, tmp_path: Path
+) -> None:
+    """Indonesia's crosswalk (regions split since their NIKs were issued) goes with --into."""
+    from allocator.registry.nik import CROSSWALK, region_codes
+    from allocator.registry.output import write_instance_copy
+
+    folder = generated[0]
+    result = build_demand(folder / "registrations.csv", indonesia)
+    copy = write_instance_copy(indonesia, result, tmp_path / "copy")
+    assert (copy / CROSSWALK).read_bytes() == (Path(indonesia.source) / CROSSWALK).read_bytes()
+    codes = region_codes(allocator.load_instance(copy))
+    assert codes == region_codes(indonesia)
+    assert len(codes) > len(indonesia.offices)  # the crosswalk adds codes beyond the offices
