@@ -147,7 +147,8 @@ def solve_model(
     seconds = dict(seconds or {})
     seconds.setdefault("load", 0.0)
     if progress:
-        progress(f"solving with {options.solver}")
+        # "auto" is a rule, not a solver: the solve names the path it takes in the summary.
+        progress("solving" if options.solver == "auto" else f"solving with {options.solver}")
     began = time.perf_counter()
     result = solve_lexicographic(lp, options, name=name, deadline=deadline)
     elapsed = time.perf_counter() - began
