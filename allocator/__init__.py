@@ -8,7 +8,7 @@
 
 The names below are the stable surface; the subpackages (``instance``,
 ``model``, ``solvers``, ``pipeline``, ``plan``, ``verification``,
-``replanning``, ``whatif``, ``explaining``, ``report``, ``cli``) are internal, except
+``replanning``, ``whatif``, ``hedging``, ``explaining``, ``report``, ``cli``) are internal, except
 ``allocator.model`` and ``allocator.solvers`` for modellers.
 """
 
@@ -22,6 +22,8 @@ from allocator.errors import Problem as Problem
 from allocator.errors import SolveError as SolveError
 from allocator.explaining import Explanation as Explanation
 from allocator.explaining import explain as explain
+from allocator.hedging import Stress as Stress
+from allocator.hedging import stress as stress
 from allocator.instance import Instance as Instance
 from allocator.instance import describe_instance as describe_instance
 from allocator.instance import generate_instance as generate_instance
@@ -53,6 +55,7 @@ __all__ = [
     "Replan",
     "SolveError",
     "SolveOptions",
+    "Stress",
     "__version__",
     "apply_scenario",
     "describe_instance",
@@ -65,6 +68,7 @@ __all__ = [
     "replan",
     "run_batch",
     "solve",
+    "stress",
     "verify",
     "write_instance",
     "write_plan_xlsx",

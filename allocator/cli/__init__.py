@@ -8,6 +8,7 @@ of :mod:`~allocator.cli.app`;
 
 from allocator.cli import batch as batch
 from allocator.cli import explaining as explaining
+from allocator.cli import hedging as hedging
 from allocator.cli import instances as instances
 from allocator.cli import plans as plans
 from allocator.cli.app import app as app
