@@ -7,7 +7,7 @@ scenarios (:mod:`~allocator.hedging.hedge`).
 """
 
 from allocator.hedging.risk import Risk as Risk
-from allocator.hedging.stress import Stress as Stress
-from allocator.hedging.stress import stress as stress
+from allocator.hedging.exposure import Stress as Stress
+from allocator.hedging.exposure import stress as stress
 
 __all__ = ["Risk", "Stress", "stress"]
