@@ -23,13 +23,13 @@ from allocator.errors import SolveError as SolveError
 from allocator.explaining import Explanation as Explanation
 from allocator.explaining import explain as explain
 from allocator.hedging import Stress as Stress
+from allocator.hedging import solve as solve
 from allocator.hedging import stress as stress
 from allocator.instance import Instance as Instance
 from allocator.instance import describe_instance as describe_instance
 from allocator.instance import generate_instance as generate_instance
 from allocator.instance import load_instance as load_instance
 from allocator.instance import write_instance as write_instance
-from allocator.pipeline import solve as solve
 from allocator.plan import Plan as Plan
 from allocator.plan import Replan as Replan
 from allocator.plan import read_plan as read_plan

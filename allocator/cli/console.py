@@ -287,3 +287,28 @@ def explain_summary(
             f"pegging.csv to {folder}",
             style="dim",
         )
+
+
+def hedge_summary(console: Console, hedge: dict[str, Any]) -> None:
+    """Print a hedged plan's figures against the plain plan's and perfect information."""
+    table = Table(
+        title=f"Hedged over {hedge['scenarios']} scenario(s), first {hedge['commit']} month(s) "
+        f"committed, risk {hedge['risk']} (plan chosen: {hedge['chosen']})",
+        title_justify="left",
+    )
+    for column in ("", "expected waiting", "CVaR 90%", "worst", "expected cost"):
+        table.add_column(column, justify="left" if not column else "right")
+    for label, f in (("hedged plan", hedge["plan"]), ("plain plan", hedge["plain"])):
+        table.add_row(
+            label,
+            _n(f["expected_waiting"]),
+            _n(f["cvar_90"]),
+            _n(f["worst_waiting"]),
+            _n(f["expected_cost"]),
+        )
+    console.print(table)
+    console.print(
+        f"LP bound {_n(hedge['lp_bound'])} (whole cards {_n(hedge['plan']['risk'])}, gap "
+        f"{_n(hedge['gap'])}); value of hedging {_n(hedge['value_of_hedging'])}; value of "
+        f"perfect information {_n(hedge['value_of_perfect_information'])}"
+    )

@@ -6,8 +6,10 @@ which with ``hedge=`` finds the first K months that are best across the
 scenarios (:mod:`~allocator.hedging.hedge`).
 """
 
-from allocator.hedging.risk import Risk as Risk
 from allocator.hedging.exposure import Stress as Stress
 from allocator.hedging.exposure import stress as stress
+from allocator.hedging.hedge import hedged_plan as hedged_plan
+from allocator.hedging.hedge import solve as solve
+from allocator.hedging.risk import Risk as Risk
 
-__all__ = ["Risk", "Stress", "stress"]
+__all__ = ["Risk", "Stress", "hedged_plan", "solve", "stress"]
