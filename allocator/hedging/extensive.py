@@ -9,12 +9,15 @@ one decision for every scenario, the later months each scenario's own
 recourse. A key some scenario has no column for (a link that cannot carry a
 card then) is committed at 0.
 
-Stage 1 minimises the risk of the waiting ``W_s`` (each scenario's stage 1
-objective, with its constant): ``sum_s p_s W_s`` (``expected``), or, for
-``cvar:A``, the Rockafellar-Uryasev form ``eta + sum_s p_s u_s / (1 - A)``
-with ``u_s >= W_s - eta``, ``u_s >= 0``, ``eta >= 0`` (waiting is never
-negative, so the value at risk is too). Stage 2 minimises the expected cost
-``sum_s p_s C_s`` on stage 1's optimal face. The tie rows make this no longer
+With ``expected``, stage 1 minimises the expected waiting ``sum_s p_s W_s``
+(``W_s`` each scenario's stage 1 objective, with its constant) and stage 2
+the expected cost ``sum_s p_s C_s`` on stage 1's optimal face. With
+``cvar:A`` a first stage minimises the CVaR of the waiting in the
+Rockafellar-Uryasev form ``eta + sum_s p_s u_s / (1 - A)`` with
+``u_s >= W_s - eta``, ``u_s >= 0``, ``eta >= 0`` (waiting is never negative,
+so the value at risk is not either); then the expected waiting, then the
+expected cost (without the middle stage, the scenarios outside the tail
+would be left to the cost alone). The tie rows make this no longer
 a network LP: its vertices can be fractional (see :mod:`~allocator.hedging.hedge`
 for whole cards).
 """
@@ -90,13 +93,12 @@ def extensive(
     cost = np.zeros(n_cols)
     for lp, co, p in zip(lps, offsets, probability, strict=False):
         cost[co : co + lp.n_cols] = p * lp.stage("cost").objective
-    if risk.kind == "expected":
-        first = np.zeros(n_cols)
-        for w, lp, co, p in zip(waiting, lps, offsets, probability, strict=False):
-            first[co : co + lp.n_cols] = p * w.objective
-        constant = float(sum(p * w.constant for w, p in zip(waiting, probability, strict=False)))
-        stage1 = Stage("waiting", first, constant)
-    else:
+    expected = np.zeros(n_cols)
+    for w, lp, co, p in zip(waiting, lps, offsets, probability, strict=False):
+        expected[co : co + lp.n_cols] = p * w.objective
+    constant = float(sum(p * w.constant for w, p in zip(waiting, probability, strict=False)))
+    stages = [Stage("waiting", expected, constant), Stage("cost", cost)]
+    if risk.kind == "cvar":
         eta, tails = n_cols, np.arange(n_cols + 1, n_cols + 1 + len(lps))
         n_cols += 1 + len(lps)
         lower.append(np.zeros(1 + len(lps)))
@@ -114,8 +116,11 @@ def extensive(
         first = np.zeros(n_cols)
         first[eta] = 1.0
         first[tails] = np.asarray(probability) / (1.0 - risk.level)
-        stage1 = Stage("cvar", first)
-        cost = np.concatenate([cost, np.zeros(1 + len(lps))])
+        pad = np.zeros(1 + len(lps))
+        stages = [
+            Stage("cvar", first),
+            *(Stage(st.name, np.concatenate([st.objective, pad]), st.constant) for st in stages),
+        ]
 
     rows_all = np.concatenate([e[0] for e in entries]).astype(np.int64)
     cols_all = np.concatenate([e[1] for e in entries]).astype(np.int64)
@@ -134,7 +139,7 @@ def extensive(
         data=data[order],
         variables={"h": pd.DataFrame({"col": np.arange(n_cols)})},
         rows={"h": pd.DataFrame({"row": np.arange(n_rows)})},
-        stages=(stage1, Stage("cost", cost)),
-        report_cost=cost,
+        stages=tuple(stages),
+        report_cost=stages[-1].objective,
     )
     return Extensive(lp, offsets[:-1], committed)

@@ -74,4 +74,4 @@ def cvar(values: np.ndarray, probability: np.ndarray, level: float) -> float:
         left -= take
         if left <= 1e-12:
             break
-    return total / tail
+    return float(total / tail)
