@@ -49,97 +49,132 @@ class Extensive:
         return values[self.offsets[i] : self.offsets[i] + n]
 
 
+class _Parts:
+    """Columns, rows and coefficients added block by block, assembled once."""
+
+    def __init__(self) -> None:
+        self.n_cols = self.n_rows = 0
+        self.lower: list[np.ndarray] = []
+        self.upper: list[np.ndarray] = []
+        self.row_lower: list[np.ndarray] = []
+        self.row_upper: list[np.ndarray] = []
+        self.entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def columns(self, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+        cols = np.arange(self.n_cols, self.n_cols + len(lower))
+        self.n_cols += len(lower)
+        self.lower.append(lower)
+        self.upper.append(upper)
+        return cols
+
+    def rows(self, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+        rows = np.arange(self.n_rows, self.n_rows + len(lower))
+        self.n_rows += len(lower)
+        self.row_lower.append(lower)
+        self.row_upper.append(upper)
+        return rows
+
+    def add(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
+        self.entries.append((rows, cols, values))
+
+    def program(self, periods: int, stages: list[Stage]) -> LinearProgram:
+        rows = np.concatenate([e[0] for e in self.entries]).astype(np.int64)
+        cols = np.concatenate([e[1] for e in self.entries]).astype(np.int64)
+        data = np.concatenate([e[2] for e in self.entries]).astype(float)
+        order = np.lexsort((cols, rows))
+        indptr = np.zeros(self.n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=self.n_rows), out=indptr[1:])
+        return LinearProgram(
+            periods=periods,
+            col_lower=np.concatenate(self.lower),
+            col_upper=np.concatenate(self.upper),
+            row_lower=np.concatenate(self.row_lower),
+            row_upper=np.concatenate(self.row_upper),
+            indptr=indptr,
+            indices=cols[order],
+            data=data[order],
+            variables={"h": pd.DataFrame({"col": np.arange(self.n_cols)})},
+            rows={"h": pd.DataFrame({"row": np.arange(self.n_rows)})},
+            stages=tuple(stages),
+            report_cost=stages[-1].objective,
+        )
+
+
 def extensive(
     lps: list[LinearProgram], probability: np.ndarray, commit: int, risk: Risk
 ) -> Extensive:
     """The extensive-form LP of scenario LPs ``lps`` with probabilities ``probability``."""
-    offsets = np.cumsum([0] + [lp.n_cols for lp in lps]).tolist()
-    row_offsets = np.cumsum([0] + [lp.n_rows for lp in lps]).tolist()
-    n_cols = offsets[-1]
-    entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for lp, co, ro in zip(lps, offsets, row_offsets, strict=False):
-        entries.append((lp.row_of_entries() + ro, lp.indices + co, lp.data))
-    lower = [np.concatenate([lp.col_lower for lp in lps])]
-    upper = [np.concatenate([lp.col_upper for lp in lps])]
-    row_lower = [np.concatenate([lp.row_lower for lp in lps])]
-    row_upper = [np.concatenate([lp.row_upper for lp in lps])]
-    n_rows = row_offsets[-1]
-
-    committed: dict[str, pd.DataFrame] = {}
-    for what, keys in KEYS.items():
-        tables = [lp.variables[what][lambda v: v["t"] <= commit] for lp in lps]
-        union = pd.concat([t[keys] for t in tables]).drop_duplicates().reset_index(drop=True)
-        cols = np.arange(n_cols, n_cols + len(union))
-        n_cols += len(union)
-        cap = np.full(len(union), INF)
-        index = pd.MultiIndex.from_frame(union)
-        for lp, table, co in zip(lps, tables, offsets, strict=False):
-            at = pd.MultiIndex.from_frame(table[keys]).get_indexer(index)
-            own = table["col"].to_numpy(np.int64)
-            present = at >= 0
-            cap = np.where(present, np.minimum(cap, lp.col_upper[own[np.maximum(at, 0)]]), 0.0)
-            copies = own[at[present]] + co
-            rows = np.arange(n_rows, n_rows + int(present.sum()))
-            n_rows += len(rows)
-            entries.append((rows, copies, np.ones(len(rows))))
-            entries.append((rows, cols[present], -np.ones(len(rows))))
-            row_lower.append(np.zeros(len(rows)))
-            row_upper.append(np.zeros(len(rows)))
-        lower.append(np.zeros(len(union)))
-        upper.append(cap)
-        committed[what] = union.assign(col=cols)
-
+    parts = _Parts()
+    offsets: list[int] = []
+    for lp in lps:
+        co, ro = parts.n_cols, parts.n_rows
+        parts.columns(lp.col_lower, lp.col_upper)
+        parts.rows(lp.row_lower, lp.row_upper)
+        parts.add(lp.row_of_entries() + ro, lp.indices + co, lp.data)
+        offsets.append(co)
+    committed = {what: _tie(parts, lps, offsets, what, commit) for what in KEYS}
     waiting = [lp.stages[0] for lp in lps]
-    cost = np.zeros(n_cols)
-    for lp, co, p in zip(lps, offsets, probability, strict=False):
-        cost[co : co + lp.n_cols] = p * lp.stage("cost").objective
-    expected = np.zeros(n_cols)
-    for w, lp, co, p in zip(waiting, lps, offsets, probability, strict=False):
-        expected[co : co + lp.n_cols] = p * w.objective
-    constant = float(sum(p * w.constant for w, p in zip(waiting, probability, strict=False)))
-    stages = [Stage("waiting", expected, constant), Stage("cost", cost)]
-    if risk.kind == "cvar":
-        eta, tails = n_cols, np.arange(n_cols + 1, n_cols + 1 + len(lps))
-        n_cols += 1 + len(lps)
-        lower.append(np.zeros(1 + len(lps)))
-        upper.append(np.full(1 + len(lps), INF))
-        rows = np.arange(n_rows, n_rows + len(lps))
-        n_rows += len(lps)
-        for i, (w, co) in enumerate(zip(waiting, offsets, strict=False)):
-            nz = np.flatnonzero(w.objective)
-            entries.append((np.full(len(nz), rows[i]), nz + co, w.objective[nz]))
-            entries.append(
-                (np.array([rows[i], rows[i]]), np.array([eta, tails[i]]), np.array([-1.0, -1.0]))
-            )
-        row_lower.append(np.full(len(lps), -INF))
-        row_upper.append(np.array([-w.constant for w in waiting]))
-        first = np.zeros(n_cols)
-        first[eta] = 1.0
-        first[tails] = np.asarray(probability) / (1.0 - risk.level)
-        pad = np.zeros(1 + len(lps))
-        stages = [
-            Stage("cvar", first),
-            *(Stage(st.name, np.concatenate([st.objective, pad]), st.constant) for st in stages),
-        ]
 
-    rows_all = np.concatenate([e[0] for e in entries]).astype(np.int64)
-    cols_all = np.concatenate([e[1] for e in entries]).astype(np.int64)
-    data = np.concatenate([e[2] for e in entries]).astype(float)
-    order = np.lexsort((cols_all, rows_all))
-    indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows_all, minlength=n_rows), out=indptr[1:])
-    lp = LinearProgram(
-        periods=lps[0].periods,
-        col_lower=np.concatenate(lower),
-        col_upper=np.concatenate(upper),
-        row_lower=np.concatenate(row_lower),
-        row_upper=np.concatenate(row_upper),
-        indptr=indptr,
-        indices=cols_all[order],
-        data=data[order],
-        variables={"h": pd.DataFrame({"col": np.arange(n_cols)})},
-        rows={"h": pd.DataFrame({"row": np.arange(n_rows)})},
-        stages=tuple(stages),
-        report_cost=stages[-1].objective,
-    )
-    return Extensive(lp, offsets[:-1], committed)
+    def weighted(vectors: list[np.ndarray]) -> np.ndarray:
+        out = np.zeros(parts.n_cols)
+        for v, co, p in zip(vectors, offsets, probability, strict=True):
+            out[co : co + len(v)] = p * v
+        return out
+
+    constant = float(sum(p * w.constant for w, p in zip(waiting, probability, strict=True)))
+    stages = [
+        Stage("waiting", weighted([w.objective for w in waiting]), constant),
+        Stage("cost", weighted([lp.stage("cost").objective for lp in lps])),
+    ]
+    if risk.kind == "cvar":
+        stages = [_cvar(parts, waiting, offsets, probability, risk.level), *stages]
+        stages = [
+            Stage(st.name, np.pad(st.objective, (0, parts.n_cols - len(st.objective))), st.constant)
+            for st in stages
+        ]
+    return Extensive(parts.program(lps[0].periods, stages), offsets, committed)
+
+
+def _tie(
+    parts: _Parts, lps: list[LinearProgram], offsets: list[int], what: str, commit: int
+) -> pd.DataFrame:
+    """Commitment columns for family ``what`` in months 1..``commit``, tied to every copy."""
+    keys = KEYS[what]
+    tables = [lp.variables[what][lambda v: v["t"] <= commit] for lp in lps]
+    union = pd.concat([t[keys] for t in tables]).drop_duplicates().reset_index(drop=True)
+    index = pd.MultiIndex.from_frame(union)
+    cap = np.full(len(union), INF)
+    ties = []
+    for lp, table, co in zip(lps, tables, offsets, strict=True):
+        at = pd.MultiIndex.from_frame(table[keys]).get_indexer(index)
+        own = table["col"].to_numpy(np.int64)
+        present = at >= 0
+        cap = np.where(present, np.minimum(cap, lp.col_upper[own[np.maximum(at, 0)]]), 0.0)
+        ties.append((present, own[at[present]] + co))
+    cols = parts.columns(np.zeros(len(union)), cap)
+    for present, copies in ties:
+        rows = parts.rows(np.zeros(len(copies)), np.zeros(len(copies)))
+        parts.add(rows, copies, np.ones(len(rows)))
+        parts.add(rows, cols[present], -np.ones(len(rows)))
+    return union.assign(col=cols)
+
+
+def _cvar(
+    parts: _Parts,
+    waiting: list[Stage],
+    offsets: list[int],
+    probability: np.ndarray,
+    level: float,
+) -> Stage:
+    """The Rockafellar-Uryasev columns and rows; the stage minimising the CVaR at ``level``."""
+    n = len(waiting)
+    eta, *tails = parts.columns(np.zeros(1 + n), np.full(1 + n, INF)).tolist()
+    rows = parts.rows(np.full(n, -INF), np.array([-w.constant for w in waiting]))
+    for i, (w, co) in enumerate(zip(waiting, offsets, strict=True)):
+        nz = np.flatnonzero(w.objective)
+        parts.add(np.full(len(nz), rows[i]), nz + co, w.objective[nz])
+        parts.add(np.array([rows[i], rows[i]]), np.array([eta, tails[i]]), np.array([-1.0, -1.0]))
+    first = np.zeros(parts.n_cols)
+    first[eta] = 1.0
+    first[tails] = np.asarray(probability) / (1.0 - level)
+    return Stage("cvar", first)

@@ -33,6 +33,7 @@ scenario's figures.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ from allocator.hedging.exposure import (
     run_tasks,
     stress_frame,
 )
-from allocator.hedging.extensive import extensive
+from allocator.hedging.extensive import Extensive, extensive
 from allocator.hedging.risk import Risk, cvar, parse_risk
 from allocator.instance import Instance, load_instance
 from allocator.model import build_model
@@ -58,6 +59,7 @@ from allocator.pipeline import solve as plain_solve
 from allocator.plan import Plan
 from allocator.solvers import SolveOptions, solve_lexicographic
 from allocator.verification import verify
+from allocator.whatif.batch import run_batch
 from allocator.whatif.changes import apply_changes
 from allocator.whatif.scenarios import probabilities, read_scenarios, scenario_ids
 
@@ -123,6 +125,23 @@ def solve(
     )
 
 
+@dataclass
+class _Scenarios:
+    """The scenarios of a hedge: ids in order (the base one last if added), their data."""
+
+    table: pd.DataFrame
+    ids: list[str]
+    probability: dict[str, float]
+    changes: dict[str, pd.DataFrame]
+    instances: dict[str, Instance]
+    base: str
+    added: bool
+
+    @property
+    def p(self) -> np.ndarray:
+        return np.array([self.probability[i] for i in self.ids])
+
+
 def hedged_plan(
     instance: Instance | str | Path,
     scenarios: str | Path | pd.DataFrame,
@@ -141,88 +160,108 @@ def hedged_plan(
     instance = instance if isinstance(instance, Instance) else load_instance(instance)
     k = check_commit(instance, commit)
     measure = parse_risk(risk)
-    table = read_scenarios(scenarios, instance)
-    ids, p = scenario_ids(table), probabilities(table)
-    groups = {i: g.reset_index(drop=True) for i, g in table.groupby("scenario", sort=False)}
-    changed = {i: apply_changes(instance, groups[i])[0] for i in ids}
-    base = next((i for i in ids if _unchanged(instance, changed[i])), None)
-    if base is None:
-        base = _free_id(ids)
-        ids.append(base)
-        p[base] = 0.0
-        groups[base] = table.iloc[:0]
-        changed[base] = instance
-    prob = np.array([p[i] for i in ids])
+    sc = _scenarios(instance, scenarios)
 
-    say(f"building the hedged LP ({len(ids)} scenarios)")
-    lps = [build_model(changed[i]) for i in ids]
-    ext = extensive(lps, prob, k, measure)
+    say(f"building the hedged LP ({len(sc.ids)} scenarios)")
+    lps = [build_model(sc.instances[i]) for i in sc.ids]
+    ext = extensive(lps, sc.p, k, measure)
     say("solving the hedged LP")
     solved = solve_lexicographic(ext.lp, options, name="hedge")
-    values = solved.values
     lp_waiting = [
-        lps[i].stages[0].value(ext.scenario_values(values, i, lps[i].n_cols))
-        for i in range(len(ids))
+        lp.stages[0].value(ext.scenario_values(solved.values, i, lp.n_cols))
+        for i, lp in enumerate(lps)
     ]
-    x, s = _rounded(ext.committed, values)
+    x, s = _rounded(ext.committed, solved.values)
     say("the whole-card plan: the base scenario's recourse")
     hedged, dropped = recourse(instance, x, s, k, options)
     say("the plain plan")
     plain = plain_solve(instance, options)
-
     say("stressing the hedged and the plain plan")
-    shared = Committed(
-        instance,
-        (
-            plan_values(instance, hedged.shipments, hedged.issuance, k),
-            plan_values(instance, plain.shipments, plain.issuance, k),
-        ),
-        k,
-        options,
-    )
-    tasks = [StressTask(i, groups[i], j) for j in (0, 1) for i in ids]
-    rows = run_tasks(shared, tasks, workers, scheduler)
-    tables = [stress_frame([rows[(i, j)] for i in ids], p) for j in (0, 1)]
-    failed = [t for t in tables if (t["status"] == "failed").any()]
-    if failed:
-        bad = failed[0][failed[0]["status"] == "failed"].iloc[0]
-        raise SolveError(f"scenario '{bad['scenario']}' failed under stress: {bad['message']}")
+    tables = _stressed(instance, (hedged, plain), k, sc, options, workers, scheduler)
     say("each scenario knowing its future")
-    perfect = [
-        plain.summary["objective"]["waiting"]
-        if changed[i] is instance
-        else plain_solve(changed[i], options).summary["objective"]["waiting"]
-        for i in ids
-    ]
+    perfect = _perfect(instance, plain, sc, options, workers, scheduler)
 
     scores = [_score(t, measure) for t in tables]
     chosen = 0 if scores[0] <= scores[1] else 1
     plan = (hedged, plain)[chosen]
-    frame = tables[chosen].assign(
-        lp_waiting=np.round(lp_waiting, 6),
-        plain_waiting=tables[1]["waiting"].to_numpy(),
-        perfect_waiting=np.asarray(perfect, dtype=float),
-    )
     plan.summary["hedge"] = _summary(
-        ids,
-        prob,
-        base,
+        sc,
         k,
         instance,
         measure,
         solved.objectives[ext.lp.stages[0].name],
         tables,
         chosen,
-        np.asarray(perfect, dtype=float),
+        perfect,
         dropped,
         ext,
         time.perf_counter() - began,
     )
-    plan.extra["hedge"] = frame
+    plan.extra["hedge"] = tables[chosen].assign(
+        lp_waiting=np.round(lp_waiting, 6),
+        plain_waiting=tables[1]["waiting"].to_numpy(),
+        perfect_waiting=perfect,
+    )
     wrong = verify(instance, plan)
     if wrong:
         raise SolveError(f"the hedged plan fails verify: {wrong[0]}; please report it")
     return plan
+
+
+def _scenarios(instance: Instance, scenarios: str | Path | pd.DataFrame) -> _Scenarios:
+    """The checked table's scenarios, each applied; the base one found, or added with p = 0."""
+    table = read_scenarios(scenarios, instance)
+    ids, p = scenario_ids(table), probabilities(table)
+    groups = {i: g.reset_index(drop=True) for i, g in table.groupby("scenario", sort=False)}
+    changed = {i: apply_changes(instance, groups[i])[0] for i in ids}
+    base = next((i for i in ids if _unchanged(instance, changed[i])), None)
+    added = base is None
+    if base is None:
+        base = _free_id(ids)
+        ids.append(base)
+        p[base] = 0.0
+        groups[base] = table.iloc[:0]
+        changed[base] = instance
+    return _Scenarios(table, ids, p, groups, changed, base, added)
+
+
+def _stressed(
+    instance: Instance,
+    plans: tuple[Plan, Plan],
+    k: int,
+    sc: _Scenarios,
+    options: SolveOptions,
+    workers: int | None,
+    scheduler: str | None,
+) -> list[pd.DataFrame]:
+    """Each plan's stress table over the scenarios; SolveError if a scenario failed."""
+    values = tuple(plan_values(instance, q.shipments, q.issuance, k) for q in plans)
+    shared = Committed(instance, values, k, options)
+    tasks = [StressTask(i, sc.changes[i], j) for j in range(len(plans)) for i in sc.ids]
+    rows = run_tasks(shared, tasks, workers, scheduler)
+    tables = [stress_frame([rows[(i, j)] for i in sc.ids], sc.probability) for j in (0, 1)]
+    for t in tables:
+        for bad in t[t["status"] == "failed"].itertuples():
+            raise SolveError(f"scenario '{bad.scenario}' failed under stress: {bad.message}")
+    return tables
+
+
+def _perfect(
+    instance: Instance,
+    plain: Plan,
+    sc: _Scenarios,
+    options: SolveOptions,
+    workers: int | None,
+    scheduler: str | None,
+) -> np.ndarray:
+    """Each scenario's own least waiting (a batch of the table; the added base is the plain's)."""
+    batch = run_batch(instance, sc.table, workers=workers, scheduler=scheduler, options=options)
+    for bad in batch[batch["status"] == "failed"].itertuples():
+        raise SolveError(f"scenario '{bad.scenario}' failed on its own: {bad.message}")
+    waiting = dict(zip(batch["scenario"], batch["waiting"], strict=True))
+    if sc.added:
+        waiting[sc.base] = float(plain.summary["objective"]["waiting"])
+    return np.array([waiting[i] for i in sc.ids], dtype=float)
 
 
 def _unchanged(instance: Instance, other: Instance) -> bool:
@@ -270,9 +309,7 @@ def _score(table: pd.DataFrame, risk: Risk) -> tuple[float, float]:
 
 
 def _summary(
-    ids: list[str],
-    prob: np.ndarray,
-    base: str,
+    sc: _Scenarios,
     k: int,
     instance: Instance,
     risk: Risk,
@@ -281,10 +318,12 @@ def _summary(
     chosen: int,
     perfect: np.ndarray,
     dropped: list[str],
-    ext: Any,
+    ext: Extensive,
     seconds: float,
 ) -> dict[str, Any]:
     """``summary["hedge"]``: the LP bound, the plan's and the plain plan's figures, VSS, VPI."""
+
+    prob = sc.p
 
     def figures(t: pd.DataFrame) -> dict[str, float]:
         w = t["waiting"].to_numpy(float)
@@ -299,9 +338,9 @@ def _summary(
     mine, plain = figures(tables[chosen]), figures(tables[1])
     expected_perfect = round(float(prob @ perfect), 6)
     return {
-        "scenarios": len(ids),
-        "probability": {i: float(q) for i, q in zip(ids, prob, strict=True)},
-        "base": base,
+        "scenarios": len(sc.ids),
+        "probability": {i: float(q) for i, q in zip(sc.ids, prob, strict=True)},
+        "base": sc.base,
         "commit": k,
         "months_committed": instance.months[:k],
         "risk": risk.label,
