@@ -8,7 +8,9 @@ arrived, a closed link, a printer that broke): a probe LP on the scenario's
 network finds the largest number of committed cards that can all move and
 be issued together (as ``replan --freeze`` does for shipments), and each
 committed value that is not reached in full there is *dropped*: left free for
-the scenario's re-plan. Zero values are never impossible.
+the scenario's re-plan. Zero values are never impossible. When every
+committed value can be held at once (the held LP is feasible), the probe
+would keep them all, so it is run only when the held LP is infeasible.
 """
 
 from __future__ import annotations
@@ -91,6 +93,13 @@ def commitment(
 def _label(instance: Instance, what: str, key: tuple) -> str:
     *names, t = key
     return f"{'/'.join(str(n) for n in names)}@{instance.month_label(int(t))}"
+
+
+def hold_all(lp: LinearProgram, held: Commitment) -> LinearProgram:
+    """``lp`` with every committed column fixed at its value (feasible or not)."""
+    lower, upper = lp.col_lower.copy(), lp.col_upper.copy()
+    lower[held.cols] = upper[held.cols] = held.values
+    return dataclasses.replace(lp, col_lower=lower, col_upper=upper)
 
 
 def hold(

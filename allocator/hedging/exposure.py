@@ -30,14 +30,14 @@ import numpy as np
 import pandas as pd
 
 from allocator._atomic import write_folder_atomic
-from allocator.errors import AllocatorError, InputError, Problem
-from allocator.hedging.commit import commitment, hold, plan_values
+from allocator.errors import AllocatorError, InputError, Problem, SolveError
+from allocator.hedging.commit import commitment, hold, hold_all, plan_values
 from allocator.hedging.risk import cvar
 from allocator.instance import Instance, load_instance
 from allocator.model import build_model
 from allocator.pipeline import options_from, solve_model
 from allocator.plan import Plan, read_plan
-from allocator.solvers import SolveOptions
+from allocator.solvers import Deadline, SolveOptions
 from allocator.verification import verify
 from allocator.whatif.changes import apply_changes
 from allocator.whatif.executors import run_dask, run_processes
@@ -279,8 +279,19 @@ def recourse(
 ) -> tuple[Plan, list[str]]:
     """The plan of ``scenario`` with months 1..``commit`` held at ``x``, ``s``; what was dropped."""
     lp = build_model(scenario)
-    held, dropped = hold(lp, commitment(scenario, lp, x, s, commit), options)
-    return solve_model(scenario, held, options, name="stress"), dropped
+    committed = commitment(scenario, lp, x, s, commit)
+    deadline = Deadline(options.time_limit)
+    if committed.cols.size:
+        try:  # the common case: every committed value still possible, no probe needed
+            fixed = hold_all(lp, committed)
+            return solve_model(scenario, fixed, options, name="stress", deadline=deadline), list(
+                committed.unplaced
+            )
+        except SolveError as error:
+            if "time limit" in str(error):
+                raise
+    held, dropped = hold(lp, committed, options, deadline)
+    return solve_model(scenario, held, options, name="stress", deadline=deadline), dropped
 
 
 def run_stress_task(shared: Committed, task: StressTask) -> tuple[dict[str, Any], None]:

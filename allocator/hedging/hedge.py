@@ -63,7 +63,6 @@ from allocator.whatif.batch import run_batch
 from allocator.whatif.changes import apply_changes
 from allocator.whatif.scenarios import probabilities, read_scenarios, scenario_ids
 
-HEDGE_EXTRA = ["lp_waiting", "plain_waiting", "perfect_waiting"]
 # Committed LP values this close below a whole card round up to it, not down.
 ROUND_TOLERANCE = 1e-6
 
