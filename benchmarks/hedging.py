@@ -13,6 +13,7 @@ Three parts, each run in its own process so that its peak memory is its own:
 
     nice -n 10 python benchmarks/hedging.py stress --scenarios 50 --workers 2
     nice -n 10 python benchmarks/hedging.py hedge --scenarios 10
+    nice -n 10 python benchmarks/hedging.py hedge --scenarios 10 --future-only
     nice -n 10 python benchmarks/hedging.py growth --sizes 1 2 5 10
 """
 
@@ -42,13 +43,34 @@ from allocator.whatif.scenarios import WHOLE_CHANGES, read_scenarios
 INSTANCE = Path(__file__).resolve().parents[1] / "instances" / "indonesia-2017"
 
 
-def table_of(instance: allocator.Instance, n: int) -> pd.DataFrame:
-    """The base scenario (no change) and ``n - 1`` scenarios of ``make_scenarios``."""
+def future_only(table: pd.DataFrame, months: list[str], k: int) -> pd.DataFrame:
+    """The changes of months after the first ``k`` only: a blank period becomes those months."""
+    rows = []
+    for row in table.itertuples(index=False):
+        periods = months[k:] if row.period == "" else [row.period]
+        rows += [
+            [row.scenario, row.change, row.target, m, row.value] for m in periods if m in months[k:]
+        ]
+    return pd.DataFrame(rows, columns=table.columns)
+
+
+def table_of(instance: allocator.Instance, n: int, after: int = 0) -> pd.DataFrame:
+    """The base scenario (no change) and ``n - 1`` scenarios of ``make_scenarios``.
+
+    With ``after = K``, only changes after month K are kept (blank periods
+    become months K+1..P), and scenarios left with none are skipped.
+    """
     base = pd.DataFrame(
         [["base", "supply_scale", "*", "", 1.0]],
         columns=["scenario", "change", "target", "period", "value"],
     )
-    others = make_scenarios(instance, n - 1) if n > 1 else base.iloc[:0]
+    others = base.iloc[:0]
+    if n > 1:
+        others = make_scenarios(instance, 4 * n)
+        if after:
+            others = future_only(others, instance.months, after)
+        keep = list(dict.fromkeys(others["scenario"]))[: n - 1]
+        others = others[others["scenario"].isin(keep)]
     table = pd.concat([base, others], ignore_index=True)
     whole = table["change"].isin(WHOLE_CHANGES)
     table["value"] = [
@@ -82,7 +104,7 @@ def run_stress(args: argparse.Namespace) -> None:
 
 def run_hedge(args: argparse.Namespace) -> None:
     instance = allocator.load_instance(INSTANCE)
-    table = table_of(instance, args.scenarios)
+    table = table_of(instance, args.scenarios, args.commit if args.future_only else 0)
     steps: list[tuple[str, float]] = []
     last = [time.perf_counter()]
 
@@ -142,6 +164,11 @@ def main() -> None:
     parser.add_argument("--commit", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 2, 5, 10])
+    parser.add_argument(
+        "--future-only",
+        action="store_true",
+        help="hedge: keep only the scenarios' changes after the committed months",
+    )
     args = parser.parse_args()
     if args.scenarios is None:
         args.scenarios = 50 if args.part == "stress" else 10

@@ -312,3 +312,11 @@ def hedge_summary(console: Console, hedge: dict[str, Any]) -> None:
         f"{_n(hedge['gap'])}); value of hedging {_n(hedge['value_of_hedging'])}; value of "
         f"perfect information {_n(hedge['value_of_perfect_information'])}"
     )
+    touching = hedge.get("change_committed_months") or []
+    if touching:
+        console.print(
+            f"{len(touching)} scenario(s) change the committed months themselves "
+            f"({', '.join(touching[:5])}{', ...' if len(touching) > 5 else ''}): the hedged LP "
+            "commits only what every scenario can do, stress re-plans what a scenario makes "
+            "impossible"
+        )

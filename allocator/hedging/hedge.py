@@ -22,6 +22,13 @@
    plan is returned instead (``summary["hedge"]["chosen"]`` says which): the
    hedged plan is never worse than the plain one under ``stress``.
 
+The hedged LP asks the committed months to be possible in every scenario.
+A scenario that changes the committed months themselves (a tranche of month
+1 cut) can make that very restrictive, while ``stress`` lets a plan's
+impossible commitments be re-planned freely: the plain plan can then do
+better under stress than the LP bound (a negative gap) and is chosen. The
+summary lists such scenarios (``change_committed_months``).
+
 The summary's ``hedge`` holds the LP bound, the whole-card plan's figures and
 the gap between them, the plain plan's, the value of hedging (the plain
 plan's expected waiting under stress minus the hedged plan's) and the value
@@ -263,10 +270,19 @@ def _perfect(
     return np.array([waiting[i] for i in sc.ids], dtype=float)
 
 
-def _unchanged(instance: Instance, other: Instance) -> bool:
-    """Whether a scenario's instance has the instance's supply, demand and capacity exactly."""
+def _unchanged(instance: Instance, other: Instance, months: int | None = None) -> bool:
+    """Whether a scenario's instance has the instance's supply, demand and capacity exactly.
+
+    With ``months``, only the rows of months 1..``months`` are compared.
+    """
+
+    def rows(table: pd.DataFrame) -> pd.DataFrame:
+        if months is None:
+            return table
+        return table[instance.month_number(table["period"].astype(str)) <= months]
 
     def same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+        a, b = rows(a), rows(b)
         if len(a) != len(b):
             return False
         keys = [c for c in a.columns if c not in ("quantity", "capacity")]
@@ -352,6 +368,9 @@ def _summary(
         "perfect_information": {"expected_waiting": expected_perfect},
         "value_of_perfect_information": round(mine["expected_waiting"] - expected_perfect, 6),
         "dropped_in_base": dropped,
+        "change_committed_months": [
+            i for i in sc.ids if not _unchanged(instance, sc.instances[i], k)
+        ],
         "lp": {
             "columns": ext.lp.n_cols,
             "rows": ext.lp.n_rows,

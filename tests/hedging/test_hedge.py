@@ -70,6 +70,7 @@ def test_tiny_hedged_first_month_differs(tiny_instance: allocator.Instance, tabl
     assert hedge["perfect_information"]["expected_waiting"] == 35.0
     assert hedge["value_of_perfect_information"] == 2.5
     assert (hedge["lp_bound"], hedge["gap"]) == (37.5, 0.0)
+    assert hedge["change_committed_months"] == []
     march = plan.shipments[plan.shipments["period"] == "2017-03"]
     assert march.set_index("link")["quantity"].to_dict() == {
         "HUB>A:road": 15,
@@ -215,3 +216,24 @@ def test_a_single_scenario_hedges_nothing(
         plain.summary["objective"]["cost"], abs=1e-6
     )
     assert plan.summary["hedge"]["value_of_hedging"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_scenarios_that_change_the_committed_months(
+    tiny_instance: allocator.Instance, table: Path
+) -> None:
+    """K = 2 commits April, which the late scenario changes: the plain plan is chosen.
+
+    The hedged LP commits only what both scenarios can do in March and
+    April; with no April cards in ``late``, on time must do without them
+    too: both scenarios wait as ``late`` does, 45 (the LP bound). Under
+    ``stress`` the plain plan's April values that ``late`` makes impossible
+    are dropped and re-planned (the probe keeps as many committed cards as
+    it can, 6 values go): on time 25, late 50, expected 37.5, better than
+    45: so the plain plan is returned, and the summary names ``late``.
+    """
+    plan = allocator.solve(tiny_instance, hedge=table, commit=2, workers=1)
+    hedge = plan.summary["hedge"]
+    assert hedge["change_committed_months"] == ["late"]
+    assert (hedge["lp_bound"], hedge["chosen"]) == (45.0, "plain")
+    assert hedge["plan"]["expected_waiting"] == hedge["plain"]["expected_waiting"] == 37.5
+    assert hedge["value_of_hedging"] == 0.0
