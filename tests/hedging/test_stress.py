@@ -177,3 +177,24 @@ def test_stress_equals_a_replan_from_the_month_after_the_commitment(
         assert row.waiting == pytest.approx(new["waiting"], abs=1e-6)
         assert row.cost == pytest.approx(new["cost"], abs=1e-6)
         assert row.message == ""
+
+
+def test_same_table_in_process_in_processes_and_on_dask(
+    tiny_instance: allocator.Instance, tiny_plan: allocator.Plan, table: Path
+) -> None:
+    """workers=1, workers=2 and a real Dask cluster give the same stress table."""
+    distributed = pytest.importorskip("distributed")
+    one = allocator.stress(tiny_instance, tiny_plan, table, commit=1, workers=1).table
+    two = allocator.stress(tiny_instance, tiny_plan, table, commit=1, workers=2).table
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=":0",
+    ) as cluster:
+        dask = allocator.stress(
+            tiny_instance, tiny_plan, table, commit=1, scheduler=cluster.scheduler_address
+        ).table
+    pd.testing.assert_frame_equal(one, two)
+    pd.testing.assert_frame_equal(one, dask)
