@@ -171,7 +171,7 @@ def _scenarios(instance: allocator.Instance, data: st.DataObject) -> pd.DataFram
     return pd.DataFrame(rows, columns=["scenario", "change", "target", "period", "value"])
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instance=instances(), data=st.data())
 def test_hedged_lies_between_plain_and_perfect_information(
     instance: allocator.Instance, data: st.DataObject

@@ -146,7 +146,7 @@ def test_bad_probability_is_exit_2_with_row_and_column(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instance=instances(), data=st.data())
 def test_stress_equals_a_replan_from_the_month_after_the_commitment(
     instance: allocator.Instance, data: st.DataObject
