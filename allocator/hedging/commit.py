@@ -95,8 +95,14 @@ def _label(instance: Instance, what: str, key: tuple) -> str:
     return f"{'/'.join(str(n) for n in names)}@{instance.month_label(int(t))}"
 
 
-def hold_all(lp: LinearProgram, held: Commitment) -> LinearProgram:
-    """``lp`` with every committed column fixed at its value (feasible or not)."""
+def hold_all(lp: LinearProgram, held: Commitment) -> LinearProgram | None:
+    """``lp`` with every committed column fixed at its value; None if one exceeds its bounds.
+
+    (A capacity a scenario lowered below a committed shipment.) The LP
+    returned may still be infeasible: its solve says so.
+    """
+    if np.any(held.values > lp.col_upper[held.cols]) or held.unplaced:
+        return None
     lower, upper = lp.col_lower.copy(), lp.col_upper.copy()
     lower[held.cols] = upper[held.cols] = held.values
     return dataclasses.replace(lp, col_lower=lower, col_upper=upper)

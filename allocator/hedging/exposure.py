@@ -281,12 +281,10 @@ def recourse(
     lp = build_model(scenario)
     committed = commitment(scenario, lp, x, s, commit)
     deadline = Deadline(options.time_limit)
-    if committed.cols.size:
+    fixed = hold_all(lp, committed)
+    if fixed is not None:
         try:  # the common case: every committed value still possible, no probe needed
-            fixed = hold_all(lp, committed)
-            return solve_model(scenario, fixed, options, name="stress", deadline=deadline), list(
-                committed.unplaced
-            )
+            return solve_model(scenario, fixed, options, name="stress", deadline=deadline), []
         except SolveError as error:
             if "time limit" in str(error):
                 raise
