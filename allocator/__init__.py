@@ -30,8 +30,10 @@ from allocator.instance import describe_instance as describe_instance
 from allocator.instance import generate_instance as generate_instance
 from allocator.instance import load_instance as load_instance
 from allocator.instance import write_instance as write_instance
+from allocator.plan import Dispatch as Dispatch
 from allocator.plan import Plan as Plan
 from allocator.plan import Replan as Replan
+from allocator.plan import dispatch as dispatch
 from allocator.plan import read_plan as read_plan
 from allocator.replanning import replan as replan
 from allocator.solvers import SolveOptions as SolveOptions
@@ -45,6 +47,7 @@ OutputExistsError = PlanExistsError
 
 __all__ = [
     "AllocatorError",
+    "Dispatch",
     "Explanation",
     "InputError",
     "Instance",
@@ -59,6 +62,7 @@ __all__ = [
     "__version__",
     "apply_scenario",
     "describe_instance",
+    "dispatch",
     "explain",
     "generate_instance",
     "load_instance",
@@ -70,6 +74,8 @@ __all__ = [
     "solve",
     "stress",
     "verify",
+    "write_batch_report",
+    "write_dispatch",
     "write_instance",
     "write_plan_xlsx",
     "write_report",
@@ -79,6 +85,8 @@ __all__ = [
 _LAZY = {
     "render_report": "allocator.report",
     "write_report": "allocator.report",
+    "write_dispatch": "allocator.report.dispatch_page",
+    "write_batch_report": "allocator.report.batch_page",
     "write_plan_xlsx": "allocator.plan.xlsx",
 }
 

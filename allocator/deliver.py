@@ -113,7 +113,10 @@ def plan_extras(
     if explain:
         files.update(explain_extras(plan, instance, old))
     if "xlsx" in parse_formats(formats):
-        files[XLSX_NAME] = plan_xlsx_bytes(plan)
+        solved_for = getattr(plan, "instance", None) or instance
+        if solved_for is not None and not isinstance(solved_for, Instance):
+            solved_for = load_instance(solved_for)
+        files[XLSX_NAME] = plan_xlsx_bytes(plan, solved_for)
     if report:
         if instance is None:  # a re-plan carries the instance it was solved for
             instance = getattr(plan, "instance", None)

@@ -139,9 +139,9 @@ def main() -> None:
         run = runs[name]
         run["sum_seconds"] = float(result["seconds"].sum())
         run["failed"] = int((result["status"] == "failed").sum())
-        run["overhead_per_scenario"] = (
+        run["overhead_per_scenario"] = (  # len(result): the scenarios and the base row
             run["workers"] * run["wall"] - run["sum_seconds"]
-        ) / n + apply
+        ) / len(result) + apply
         run["identical"] = bool(result.drop(columns="seconds").equals(first))
 
     figures = {

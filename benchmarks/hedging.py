@@ -61,7 +61,7 @@ def table_of(instance: allocator.Instance, n: int, after: int = 0) -> pd.DataFra
     become months K+1..P), and scenarios left with none are skipped.
     """
     base = pd.DataFrame(
-        [["base", "supply_scale", "*", "", 1.0]],
+        [["no-change", "supply_scale", "*", "", 1.0]],
         columns=["scenario", "change", "target", "period", "value"],
     )
     others = base.iloc[:0]

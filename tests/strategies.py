@@ -11,9 +11,20 @@ from allocator.instance import month_labels
 START = "2017-03"
 
 
+#: Decimal link costs and weights for :func:`instances` ``(decimals=True)``.
+DECIMAL_COSTS = st.sampled_from([0, 0.5, 1, 1.25, 2.5, 3, 7.75, 9.99])
+DECIMAL_WEIGHTS = st.sampled_from([0.5, 1.0, 1.5, 2.25, 3.0, 20.0])
+
+
 @st.composite
-def instances(draw: st.DrawFn) -> allocator.Instance:
-    """Random instances of 2-6 nodes, 1-4 months, 1-3 categories, with parallel links."""
+def instances(
+    draw: st.DrawFn, decimals: bool = False, overrides: bool = False
+) -> allocator.Instance:
+    """Random instances of 2-6 nodes, 1-4 months, 1-3 categories, with parallel links.
+
+    ``decimals``: link costs and weights with up to 2 decimals; ``overrides``:
+    a ``capacity.csv`` table of monthly link and issue capacities.
+    """
     periods = draw(st.integers(1, 4))
     months = month_labels(START, periods)
     n = draw(st.integers(2, 6))
@@ -44,7 +55,7 @@ def instances(draw: st.DrawFn) -> allocator.Instance:
             "from": [a for a, _ in pairs],
             "to": [b for _, b in pairs],
             "capacity": [draw(maybe_cap) for _ in pairs],
-            "cost": [draw(st.integers(0, 9)) for _ in pairs],
+            "cost": [draw(DECIMAL_COSTS if decimals else st.integers(0, 9)) for _ in pairs],
             "lead_time": [draw(st.integers(0, 2)) for _ in pairs],
         }
     )
@@ -61,7 +72,8 @@ def instances(draw: st.DrawFn) -> allocator.Instance:
         },
         columns=["node", "period", "quantity"],
     )
-    weights = draw(st.lists(st.sampled_from([0.5, 1.0, 2.0, 3.0, 20.0]), min_size=1, max_size=3))
+    weight = DECIMAL_WEIGHTS if decimals else st.sampled_from([0.5, 1.0, 2.0, 3.0, 20.0])
+    weights = draw(st.lists(weight, min_size=1, max_size=3))
     categories = {f"k{i}": w for i, w in enumerate(weights)}
     demand_keys = draw(
         st.lists(
@@ -81,8 +93,37 @@ def instances(draw: st.DrawFn) -> allocator.Instance:
         },
         columns=["node", "period", "category", "quantity"],
     )
+    capacity = None
+    if overrides:
+        keys = draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(["link", "issue"]),
+                    st.integers(0, max(len(pairs), n) - 1),
+                    st.sampled_from(months),
+                ),
+                max_size=4,
+                unique=True,
+            )
+        )
+        rows = [
+            (what, f"L{i}" if what == "link" else ids[i], month)
+            for what, i, month in keys
+            if i < (len(pairs) if what == "link" else n)
+        ]
+        capacity = pd.DataFrame(
+            {
+                "what": [r[0] for r in rows],
+                "id": [r[1] for r in rows],
+                "period": [r[2] for r in rows],
+                "capacity": [draw(st.integers(0, 25)) for _ in rows],
+            },
+            columns=["what", "id", "period", "capacity"],
+        )
+        capacity = capacity.drop_duplicates(["what", "id", "period"])
     return allocator.Instance.from_frames(
         name="random",
+        capacity=capacity,
         start=START,
         periods=periods,
         categories=categories,

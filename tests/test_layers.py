@@ -67,7 +67,7 @@ LAYERS: dict[str, set[str]] = {
         "errors",
         "_atomic",
     },
-    "report": {"verification", "plan", "instance", "errors", "_atomic", "_format"},
+    "report": {"verification", "whatif", "plan", "instance", "errors", "_atomic", "_format"},
     "deliver": {"explaining", "report", "plan", "instance", "errors", "_atomic"},
     "cli": {
         "hedging",

@@ -64,6 +64,8 @@ def _main(
 
 
 class SolverName(StrEnum):
+    auto = "auto"
+    network = "network"
     highs = "highs"
     cbc = "cbc"
 
@@ -179,7 +181,13 @@ InstancePath = Annotated[
 ]
 
 # Options shared by several commands, declared once.
-SolverOption = Annotated[SolverName, typer.Option(help="LP solver.")]
+SolverOption = Annotated[
+    SolverName,
+    typer.Option(
+        help="LP solver: auto (min-cost flow, LEMON, wherever the LP is a network; "
+        "else HiGHS), network (the same), highs or cbc."
+    ),
+]
 MethodOption = Annotated[
     Method,
     typer.Option(

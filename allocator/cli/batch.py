@@ -73,13 +73,14 @@ def batch(
             "--time-limit", min=0, help="Seconds per scenario; one over it is recorded as failed."
         ),
     ] = None,
-    solver: SolverOption = SolverName.highs,
+    solver: SolverOption = SolverName.auto,
     force: Annotated[
         bool, typer.Option("--force", help="Replace the results folder if it exists.")
     ] = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Solve many what-if scenarios of an instance and tabulate them in RESULTS/scenarios.csv.
+    """Solve many what-if scenarios of an instance and tabulate them in RESULTS/scenarios.csv,
+    after a first row, base (the instance unchanged), that each row is compared with.
 
     Exit 1 when a scenario failed (the table is still written, with its message).
     """
@@ -147,3 +148,18 @@ def scenario_bar(quiet: bool) -> Iterator[Callable[[int, int, int], None]]:
     finally:
         if bar.live.is_started:
             bar.stop()
+
+
+def batch_results(folder: Path) -> bool:
+    """Whether ``folder`` is a batch's results folder (for ``allocator report``)."""
+    from allocator.whatif.results import is_results_folder
+
+    return is_results_folder(folder)
+
+
+def report_batch(results: Path, output: Path | None, force: bool) -> None:
+    """``allocator report RESULTS``: the batch's page, scenarios ranked against the base."""
+    from allocator.report.batch_page import write_batch_report
+
+    with errors():
+        out().print(f"wrote {write_batch_report(results, output, force=force)}")

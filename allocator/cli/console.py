@@ -15,6 +15,7 @@ from rich.table import Table
 
 from allocator._format import number as _n
 from allocator._format import percent as _pct
+from allocator._format import signed as _signed
 from allocator.errors import Problem
 from allocator.instance.info import InstanceInfo
 
@@ -164,12 +165,16 @@ def batch_summary(console: Console, results: pd.DataFrame, output: str | Path) -
     the results folder it was written to.
     """
     shown = results
-    title = "Scenarios"
+    title = "Scenarios (the first row, base, is the instance unchanged)"
     if len(results) > 20:
-        shown = results.sort_values("waiting", ascending=False, na_position="first").head(10)
-        title = f"The 10 of {len(results)} scenarios with the most waiting (failed first)"
+        first = results.iloc[:1]
+        has_base = bool(len(first)) and first["scenario"].iloc[0] == "base"
+        base, others = (first, results.iloc[1:]) if has_base else (first.iloc[0:0], results)
+        worst = others.sort_values("waiting", ascending=False, na_position="first").head(10)
+        shown = pd.concat([base, worst])
+        title = f"Base, and the 10 of {len(others)} scenarios with the most waiting (failed first)"
     table = Table(title=title, title_justify="left")
-    for column in ("scenario", "waiting", "unmet", "fill", "worst region", "cost"):
+    for column in ("scenario", "waiting", "vs base", "unmet", "fill", "worst region", "cost"):
         table.add_column(
             column,
             justify="left" if column in ("scenario", "worst region") else "right",
@@ -177,11 +182,12 @@ def batch_summary(console: Console, results: pd.DataFrame, output: str | Path) -
         )
     for row in shown.itertuples(index=False):
         if row.status == "failed":
-            table.add_row(row.scenario, "[red]failed[/]", "", "", "", "")
+            table.add_row(row.scenario, "[red]failed[/]", "", "", "", "", "")
             continue
         table.add_row(
             row.scenario,
             f"{row.waiting:,.0f}",
+            "" if pd.isna(row.waiting_vs_base) else _signed(row.waiting_vs_base),
             f"{row.unmet:,}",
             f"{row.fill_rate:.1%}",
             f"{row.worst_region} {row.worst_region_fill_rate:.1%}",

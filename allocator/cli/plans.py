@@ -35,6 +35,7 @@ from allocator.cli.app import (
     solve_options,
     status,
 )
+from allocator.cli.batch import batch_results, report_batch
 
 
 @app.command()
@@ -46,7 +47,7 @@ def solve(
             "--output", "-o", help="Plan folder to write (default: plans/<instance name>)."
         ),
     ] = None,
-    solver: SolverOption = SolverName.highs,
+    solver: SolverOption = SolverName.auto,
     time_limit: TimeLimitOption = None,
     method: MethodOption = Method.auto,
     force: ForceOption = False,
@@ -186,7 +187,7 @@ def replan_command(
     capacity: NewCapacityOption = None,
     freeze: FreezeOption = 0,
     stability: StabilityOption = 0.0,
-    solver: SolverOption = SolverName.highs,
+    solver: SolverOption = SolverName.auto,
     time_limit: TimeLimitOption = None,
     method: MethodOption = Method.auto,
     force: ForceOption = False,
@@ -268,7 +269,13 @@ def verify(
 
 @app.command("report")
 def report_command(
-    plan: Annotated[Path, typer.Argument(help="Plan folder.", show_default=False)],
+    plan: Annotated[
+        Path,
+        typer.Argument(
+            help="Plan folder, or a batch's results folder (scenarios ranked against the base).",
+            show_default=False,
+        ),
+    ],
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="HTML file to write (default: PLAN/report.html)."),
@@ -292,10 +299,14 @@ def report_command(
     """Write a plan's report: one self-contained HTML page with its figures, charts and map.
 
     The plan is verified against its instance first; one that fails is refused (exit 1).
+
+    PLAN may also be a batch's results folder: its page ranks the scenarios against the base.
     """
     from allocator._atomic import refuse_existing
     from allocator.report import build_report, write_page
 
+    if batch_results(plan):  # a results folder of `allocator batch`
+        return report_batch(plan, output, force)
     with errors():
         target = output if output is not None else plan / "report.html"
         refuse_existing(target, force=force)

@@ -26,6 +26,7 @@ from allocator.explaining.residual import arcs, network_duals, residual
 from allocator.instance import Instance, load_instance
 from allocator.plan import Plan, read_plan
 from allocator.plan.core import table_csv
+from allocator.solvers.network_stages import stage_one_row_duals
 from allocator.solvers.sensitivity import stage_one_sensitivity
 from allocator.verification import verify
 
@@ -117,7 +118,10 @@ def explain(
     values = plan_columns(instance, lp, plan)
     waiting = lp.stages[0].value(values)
     flows = arcs(instance, lp, values)
-    sens = stage_one_sensitivity(lp, values, network_duals(lp, flows))
+    duals = stage_one_row_duals(lp)
+    if duals is None:
+        duals = network_duals(lp, flows)
+    sens = stage_one_sensitivity(lp, values, duals)
     if waiting > sens.waiting + 1e-6 * max(1.0, abs(sens.waiting)):
         raise PlanMismatchError(
             f"the plan's waiting {waiting:,.6g} is above the least waiting {sens.waiting:,.6g} of "

@@ -149,7 +149,8 @@ def _tie(
         at = pd.MultiIndex.from_frame(table[keys]).get_indexer(index)
         own = table["col"].to_numpy(np.int64)
         present = at >= 0
-        cap = np.where(present, np.minimum(cap, lp.col_upper[own[np.maximum(at, 0)]]), 0.0)
+        upper = lp.col_upper[own[np.maximum(at, 0)]] if len(own) else np.zeros(len(union))
+        cap = np.where(present, np.minimum(cap, upper), 0.0)
         ties.append((present, own[at[present]] + co))
     cols = parts.columns(np.zeros(len(union)), cap)
     for present, copies in ties:

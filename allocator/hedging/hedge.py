@@ -261,10 +261,14 @@ def _perfect(
     scheduler: str | None,
 ) -> np.ndarray:
     """Each scenario's own least waiting (a batch of the table; the added base is the plain's)."""
-    batch = run_batch(instance, sc.table, workers=workers, scheduler=scheduler, options=options)
+    # A batch names its own first row "base" and refuses a scenario of that name.
+    alias = {i: (i if i != "base" else _free_id([*sc.ids, "base"])) for i in sc.ids}
+    table = sc.table.assign(scenario=sc.table["scenario"].map(alias))
+    batch = run_batch(instance, table, workers=workers, scheduler=scheduler, options=options)
     for bad in batch[batch["status"] == "failed"].itertuples():
         raise SolveError(f"scenario '{bad.scenario}' failed on its own: {bad.message}")
-    waiting = dict(zip(batch["scenario"], batch["waiting"], strict=True))
+    by_alias = dict(zip(batch["scenario"], batch["waiting"], strict=True))
+    waiting = {i: by_alias[a] for i, a in alias.items() if a in by_alias}
     if sc.added:
         waiting[sc.base] = float(plain.summary["objective"]["waiting"])
     return np.array([waiting[i] for i in sc.ids], dtype=float)

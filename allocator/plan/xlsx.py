@@ -1,15 +1,23 @@
 """A plan as one Excel workbook (``plan.xlsx``), for the planner who lives in Excel.
 
-One sheet per plan table (shipments, issuance, stock, nodes, and any extra
-table such as a re-plan's changes), then ``summary`` (the summary as flat
-``key,value`` rows: ``totals.demand``, ``solver.stages.0.status``, ...),
-``regions`` and ``months``. Every sheet has its header row frozen and columns
-sized to their contents; card counts show thousands separators and fill rates
-show as percentages, while the cells keep the exact values of the CSV files.
+Sheets, in order: ``summary`` (the headline figures in words), one per plan
+table (shipments, issuance, stock, nodes, and any extra table such as a
+re-plan's changes) with a name beside every node id and ``stock`` for every
+node and month that can hold cards (zeros included), one ``dispatch YYYY-MM``
+per month something leaves (see :mod:`allocator.plan.dispatch_lists`), then
+``regions``, ``months`` and ``details`` (the whole summary as flat
+``key,value`` rows: ``totals.demand``, ``solver.stages.0.status``, ...).
+
+Every sheet has its header row frozen, an autofilter over its table and
+columns sized to their contents; months are real dates shown ``mmm yyyy``
+(so Excel groups and filters them), card counts show thousands separators
+and fill rates show as percentages, while the cells keep the exact values of
+the CSV files. :func:`read_plan_xlsx` reads the plan tables back equal to them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -24,11 +32,15 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from allocator._atomic import write_file_atomic
 from allocator.errors import InputError, Problem
-from allocator.plan.core import PLAN_TABLES, WHOLE_COLUMNS, Plan
+from allocator.instance import Instance
+from allocator.instance.cells import cell_text
+from allocator.plan.core import EXTRA_COLUMNS, PLAN_TABLES, WHOLE_COLUMNS, Plan
 from allocator.plan.files import read_plan
+from allocator.plan.xlsx_sheets import MONTH_COLUMNS, dispatch_sheets, named_tables, summary_words
 
 SUMMARY_LISTS = ("regions", "months")  # lists of records in summary.json, each its own sheet
 RATE_COLUMNS = {"fill_rate"}
+MONTH_FORMAT = "mmm yyyy"
 MAX_WIDTH = 60
 
 
@@ -52,22 +64,35 @@ def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
 
 
 def summary_tables(summary: dict[str, Any]) -> dict[str, pd.DataFrame]:
-    """The summary as sheets: ``summary`` (key, value) plus one sheet per list of records."""
-    flat = {k: v for k, v in summary.items() if k not in SUMMARY_LISTS}
-    rows = flatten(flat)
-    out = {"summary": pd.DataFrame(rows, columns=["key", "value"], dtype=object)}
+    """The summary as sheets: one per list of records, then ``details`` (key, value)."""
+    out: dict[str, pd.DataFrame] = {}
     for name in SUMMARY_LISTS:
         records = summary.get(name)
         if isinstance(records, list):
             out[name] = pd.DataFrame.from_records(records)
+    flat = {k: v for k, v in summary.items() if k not in SUMMARY_LISTS}
+    out["details"] = pd.DataFrame(flatten(flat), columns=["key", "value"], dtype=object)
     return out
+
+
+def _month_cell(value: Any) -> Any:
+    """A ``YYYY-MM`` label as the first day of its month (a date cell); anything else as is."""
+    if isinstance(value, str) and len(value) == 7 and value[4] == "-" and value[:4].isdigit():
+        try:
+            return dt.date(int(value[:4]), int(value[5:]), 1)
+        except ValueError:
+            return value
+    return value
 
 
 def _cells(ws: WriteOnlyWorksheet, column: pd.Series) -> list[Any]:
     """One column's cell values: numbers formatted, text never read as a formula, NA empty."""
     values = column.astype(object).where(column.notna(), None).tolist()
     name = str(column.name)
-    if pd.api.types.is_integer_dtype(column.dtype):
+    if name in MONTH_COLUMNS and not pd.api.types.is_numeric_dtype(column.dtype):
+        values = [_month_cell(v) for v in values]
+        fmt: str | None = MONTH_FORMAT
+    elif pd.api.types.is_integer_dtype(column.dtype):
         fmt = "#,##0"
     elif name in RATE_COLUMNS and pd.api.types.is_float_dtype(column.dtype):
         fmt = "0.0%"
@@ -77,13 +102,18 @@ def _cells(ws: WriteOnlyWorksheet, column: pd.Series) -> list[Any]:
         out: list[Any] = []
         for v in values:
             cell = WriteOnlyCell(ws, value=v)
-            cell.number_format = fmt
+            if not isinstance(v, str):
+                cell.number_format = fmt
             out.append(cell)
         return out
     for i, v in enumerate(values):
         if isinstance(v, str) and v.startswith("="):  # keep '=A1' as text, not a formula
             cell = WriteOnlyCell(ws, value=v)
             cell.data_type = "s"
+            values[i] = cell
+        elif isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_):
+            cell = WriteOnlyCell(ws, value=int(v))  # a count in a mixed column, e.g. the summary
+            cell.number_format = "#,##0"
             values[i] = cell
         elif isinstance(v, np.generic):
             values[i] = v.item()
@@ -99,7 +129,13 @@ def _sheet(wb: Workbook, name: str, table: pd.DataFrame) -> None:
     ws = wb.create_sheet(title=name[:31])
     ws.freeze_panes = "A2"
     for i, column in enumerate(table.columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = _width(table[column])
+        width = _width(table[column])
+        if str(column) in MONTH_COLUMNS:
+            width = max(width, 11.0)
+        ws.column_dimensions[get_column_letter(i)].width = width + 2  # room for the filter button
+    if len(table.columns):
+        last = get_column_letter(len(table.columns))
+        ws.auto_filter.ref = f"A1:{last}{len(table) + 1}"
     bold = Font(bold=True)
     header = []
     for column in table.columns:
@@ -112,10 +148,20 @@ def _sheet(wb: Workbook, name: str, table: pd.DataFrame) -> None:
         ws.append(row)
 
 
-def plan_xlsx_bytes(plan: Plan) -> bytes:
-    """The workbook of ``plan`` as bytes (see the module docstring for its sheets)."""
+def plan_xlsx_bytes(plan: Plan, instance: Instance | None = None) -> bytes:
+    """The workbook of ``plan`` as bytes (see the module docstring for its sheets).
+
+    ``instance`` (the plan's own) names hubs and sources and says which nodes
+    can hold cards; without it, offices are named from the plan and stock
+    is listed for every node the plan mentions.
+    """
+    if instance is None:
+        instance = getattr(plan, "instance", None)  # a re-plan carries its instance
     wb = Workbook(write_only=True)
-    for name, table in plan.tables.items():
+    _sheet(wb, "summary", summary_words(plan))
+    for name, table in named_tables(plan, instance).items():
+        _sheet(wb, name, table)
+    for name, table in dispatch_sheets(plan, instance).items():
         _sheet(wb, name, table)
     for name, table in summary_tables(plan.summary).items():
         _sheet(wb, name, table)
@@ -124,22 +170,32 @@ def plan_xlsx_bytes(plan: Plan) -> bytes:
     return buf.getvalue()
 
 
-def write_plan_xlsx(plan: Plan | str | Path, path: str | Path, *, force: bool = False) -> Path:
+def write_plan_xlsx(
+    plan: Plan | str | Path,
+    path: str | Path,
+    *,
+    instance: Instance | None = None,
+    force: bool = False,
+) -> Path:
     """Write ``plan`` (a Plan or a plan folder) as an Excel workbook at ``path``, atomically.
 
-    Refuses an existing file unless ``force``.
+    ``instance`` names every node (see :func:`plan_xlsx_bytes`). Refuses an
+    existing file unless ``force``.
     """
     if not isinstance(plan, Plan):
         plan = read_plan(plan)
-    return write_file_atomic(path, plan_xlsx_bytes(plan), force=force)
+    return write_file_atomic(path, plan_xlsx_bytes(plan, instance), force=force)
 
 
 def read_plan_xlsx(path: str | Path) -> dict[str, pd.DataFrame]:
     """Read a workbook written by :func:`write_plan_xlsx`: sheet name -> table.
 
-    The plan tables come back with the column types :func:`allocator.read_plan`
-    gives them (whole cards as int64, ``fill_rate`` as float, the rest text),
-    so they compare equal to the CSV files.
+    The plan tables come back with the columns and types :func:`allocator.read_plan`
+    gives them (whole cards as int64, ``fill_rate`` as float, the rest text;
+    the name columns and the zero stock rows dropped), so they compare equal
+    to the CSV files. Month cells, dates in the workbook, come back as
+    ``YYYY-MM`` in every sheet (a date cell reads as its month, as in an
+    instance workbook).
     """
     source = Path(path)
     if not source.is_file():
@@ -147,6 +203,11 @@ def read_plan_xlsx(path: str | Path) -> dict[str, pd.DataFrame]:
     sheets = pd.read_excel(source, sheet_name=None, engine="openpyxl", dtype=object)
     out: dict[str, pd.DataFrame] = {}
     for name, table in sheets.items():
+        for column in table.columns:
+            if str(column) in MONTH_COLUMNS:
+                table[column] = [cell_text(v) for v in table[column]]
+        if name == "stock" and "stock" in table.columns:
+            table = table[pd.to_numeric(table["stock"]) != 0]
         if name in PLAN_TABLES:
             table = table.reindex(columns=PLAN_TABLES[name])
             for column in table.columns:
@@ -157,6 +218,8 @@ def read_plan_xlsx(path: str | Path) -> dict[str, pd.DataFrame]:
                 else:
                     table[column] = table[column].where(table[column].notna(), "").astype("str")
         else:
+            if name in EXTRA_COLUMNS:  # without the names added beside its ids
+                table = table.reindex(columns=[c.name for c in EXTRA_COLUMNS[name]])
             table = table.infer_objects()
         out[name] = table.reset_index(drop=True)
     return out

@@ -1,9 +1,11 @@
-"""THE SOLVERS: the only code that knows PuLP, HiGHS and CBC.
+"""THE SOLVERS: the only code that knows PuLP, HiGHS, CBC and LEMON (``pylmcf``).
 
 :func:`solve_lexicographic` solves a :class:`~allocator.model.LinearProgram`'s
-stages in order, each on the previous optimal face (one stage loop for every
-solver, :mod:`~allocator.solvers.stages`); :func:`solve_once` solves its first
-stage alone, for a side problem. Both take one :class:`SolveOptions`.
+stages in order, each on the previous optimal face: as exact min-cost flows
+wherever the LP is a network (:mod:`~allocator.solvers.network_stages`, the
+default), else through PuLP with one stage loop for every solver
+(:mod:`~allocator.solvers.stages`); :func:`solve_once` solves its first stage
+alone, for a side problem. Both take one :class:`SolveOptions`.
 """
 
 from allocator.solvers.options import Deadline as Deadline

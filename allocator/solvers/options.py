@@ -14,7 +14,9 @@ from dataclasses import dataclass, replace
 
 from allocator.errors import SolveError
 
-SOLVERS = ("highs", "cbc")
+# "auto": the min-cost-flow path wherever the LP is a network and its costs scale to
+# int64 exactly, HiGHS otherwise (see allocator.solvers.run.choose_path).
+SOLVERS = ("auto", "network", "highs", "cbc")
 # HiGHS methods for stage 1. Interior points end with crossover, so every method
 # returns a vertex. "auto" is HiPO (HiGHS's newer interior point, from the
 # highspy-extras package) where it is installed, else IPX; measured in
@@ -50,10 +52,14 @@ class SolveOptions:
     Parameters
     ----------
     solver
-        ``"highs"`` (default) or ``"cbc"``.
+        ``"auto"`` (default: the min-cost-flow path, LEMON, wherever the LP
+        is a network and its costs scale to whole numbers exactly; HiGHS
+        otherwise), ``"network"`` (the same, asked for by name), ``"highs"``
+        or ``"cbc"``.
     method
-        HiGHS's method for stage 1: ``"auto"`` (HiPO where highspy-extras is
-        installed, else IPX), ``"hipo"``, ``"ipx"`` or ``"simplex"``.
+        HiGHS's method for stage 1 (also where ``auto`` falls back to
+        HiGHS): ``"auto"`` (HiPO where highspy-extras is installed, else
+        IPX), ``"hipo"``, ``"ipx"`` or ``"simplex"``.
         Interior points end with crossover, so all give a vertex.
     time_limit
         Seconds for the whole run (every stage, every auxiliary solve);
@@ -66,7 +72,7 @@ class SolveOptions:
         negative time limit.
     """
 
-    solver: str = "highs"
+    solver: str = "auto"
     method: str = DEFAULT_METHOD
     time_limit: float | None = None
 
@@ -75,7 +81,7 @@ class SolveOptions:
             raise SolveError(f"unknown solver '{self.solver}'; choose one of {', '.join(SOLVERS)}")
         if self.time_limit is not None and not (self.time_limit >= 0):
             raise SolveError("the time limit must be zero or more seconds")
-        if self.solver == "highs":
+        if self.solver != "cbc":
             resolve_method(self.method)
 
     def with_time_limit(self, seconds: float | None) -> SolveOptions:

@@ -8,20 +8,35 @@ import numpy as np
 
 from allocator.model import LinearProgram
 from allocator.solvers.cbc import CbcBackend, cbc_version
+from allocator.solvers.flow import pylmcf_version
 from allocator.solvers.highs import HighsBackend, highs_version
+from allocator.solvers.network_stages import CODE, NetworkPlan, plan_network, solve_network
 from allocator.solvers.options import Deadline, SolveOptions, resolve_method
 from allocator.solvers.pulp_model import to_pulp
 from allocator.solvers.stages import LexResult, StageResult, nothing_to_decide, solve_stages
 
 
 def _info(options: SolveOptions) -> dict[str, str]:
-    if options.solver == "highs":
-        return {
-            "name": "highs",
-            "version": highs_version(),
-            "method": resolve_method(options.method),
-        }
-    return {"name": "cbc", "version": cbc_version()}
+    if options.solver == "cbc":
+        return {"name": "cbc", "version": cbc_version()}
+    if options.solver in ("auto", "network"):
+        return {"name": "network", "version": "pylmcf " + pylmcf_version(), "method": CODE}
+    return {"name": "highs", "version": highs_version(), "method": resolve_method(options.method)}
+
+
+def choose_path(lp: LinearProgram, options: SolveOptions) -> NetworkPlan | str | None:
+    """Which path solves ``lp``: a :class:`NetworkPlan` (min-cost flow), or HiGHS/CBC.
+
+    The rule: ``highs`` and ``cbc`` always take their solver (``None``).
+    ``auto`` and ``network`` take the min-cost-flow path wherever
+    :func:`~allocator.solvers.network_stages.plan_network` accepts the LP (a
+    network matrix, every stage's coefficients decimals that scale to int64
+    without overflow); otherwise HiGHS, and the returned sentence says why
+    (it goes into the summary's solver section).
+    """
+    if options.solver in ("highs", "cbc"):
+        return None
+    return plan_network(lp)
 
 
 def solve_lexicographic(
@@ -45,15 +60,23 @@ def solve_lexicographic(
         return nothing_to_decide(lp, _info(options))
     deadline = deadline or Deadline(options.time_limit)
     began = time.perf_counter()
+    path = choose_path(lp, options)
+    if isinstance(path, NetworkPlan):
+        result, duals = solve_network(lp, path, deadline)
+        result.build_seconds = time.perf_counter() - began - sum(s.seconds for s in result.stages)
+        result.duals = duals
+        return result
     model = to_pulp(lp, name=name, deadline=deadline)
     build = time.perf_counter() - began
     deadline.check("building the PuLP model")
-    if options.solver == "highs":
-        backend: HighsBackend | CbcBackend = HighsBackend.from_pulp(lp, model, options, deadline)
+    if options.solver == "cbc":
+        backend: HighsBackend | CbcBackend = CbcBackend(lp, model)
     else:
-        backend = CbcBackend(lp, model)
+        backend = HighsBackend.from_pulp(lp, model, options, deadline)
     result = solve_stages(lp, backend, deadline)
     result.build_seconds = build
+    if isinstance(path, str):
+        result.solver["network"] = f"not used ({path}); solved by HiGHS"
     return result
 
 
@@ -68,9 +91,10 @@ def solve_once(
 
     For a side problem such as the equity option's stage 0 (maximise the
     smallest fill rate), whose optimum need not be whole cards. HiGHS runs
-    dual simplex on the arrays directly; CBC goes through the PuLP model.
+    dual simplex on the arrays directly (also for ``auto`` and ``network``:
+    this LP has a side constraint); CBC goes through the PuLP model.
     """
-    if options.solver == "highs":
+    if options.solver != "cbc":
         backend: HighsBackend | CbcBackend = HighsBackend.from_arrays(lp)
     else:
         backend = CbcBackend(lp, to_pulp(lp, name="once"))

@@ -46,6 +46,7 @@ class LexResult:
     solver: dict[str, Any] = field(default_factory=dict)
     handover_seconds: float = 0.0
     build_seconds: float = 0.0  # building the solver's own model (the PuLP problem)
+    duals: Any = None  # stage 1's duals where the solve gives them directly (the network path)
 
 
 @dataclass(frozen=True)

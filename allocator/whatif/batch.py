@@ -8,6 +8,9 @@ in the order the scenarios first appear in the table. The rows are the same
 whichever way the batch runs (only ``seconds``, the wall time of each
 scenario, differs). A scenario that fails (a time limit, a solver error) is
 recorded with status ``failed`` and its message; the other scenarios go on.
+The first row is always ``base``, the instance unchanged (or the baseline
+re-planned with no changes), and every row gains its difference from it
+(:mod:`~allocator.whatif.base`).
 :func:`write_batch` runs a batch into a results folder, written completely or
 not at all.
 """
@@ -31,6 +34,13 @@ from allocator.pipeline import options_from
 from allocator.plan import Plan, read_plan
 from allocator.solvers import SolveOptions
 from allocator.verification import verify
+from allocator.whatif.base import (
+    BASE,
+    VS_BASE_COLUMNS,
+    against_base,
+    check_ids,
+    regions_frame,
+)
 from allocator.whatif.executors import Record, run_dask, run_processes
 from allocator.whatif.scenarios import read_scenarios, scenario_ids
 from allocator.whatif.task import Shared, Task, run_scenario
@@ -47,6 +57,7 @@ RESULT_COLUMNS = [
     "cost",
     "seconds",
 ]
+RESULT_COLUMNS = [*RESULT_COLUMNS, *VS_BASE_COLUMNS]  # each row minus the base row
 
 #: ``progress(done, failed, remaining)``, called once before the first scenario
 #: finishes and once after each.
@@ -106,7 +117,10 @@ def run_batch(
     -------
     pandas.DataFrame
         One row per scenario (columns :data:`RESULT_COLUMNS`), in the order
-        the scenarios first appear in the table.
+        the scenarios first appear in the table, after the first row ``base``
+        (the instance unchanged, or the baseline re-planned with no changes;
+        a scenario may not be called ``base``). ``attrs["regions"]`` holds
+        the figures per scenario and region (``regions.csv``).
 
     Raises :class:`InputError` for a bad scenario row or option (nothing has
     run), :class:`AllocatorError` when the Dask cluster cannot be used.
@@ -117,10 +131,13 @@ def run_batch(
     plan = _baseline(baseline, start, instance)
     table = read_scenarios(scenarios, instance, start=start)
     ids = scenario_ids(table)
+    check_ids(ids, "scenarios" if isinstance(scenarios, pd.DataFrame) else Path(scenarios).name)
+    ids = [BASE, *ids]  # the unchanged run first, solved like any scenario
     limits = _limits(time_limit, ids, options)
     folder = _plans_folder(keep_plans, ids)
     shared = Shared(instance, plan, start, options_from(options, solver), folder is not None)
     groups = dict(tuple(table.groupby("scenario", sort=False)))
+    groups[BASE] = table.iloc[0:0]  # no changes
     tasks = [Task(i, groups[i].reset_index(drop=True), limits[i]) for i in ids]
     rows: dict[str, dict[str, Any]] = {}
     counts = {"done": 0, "failed": 0}
@@ -136,7 +153,9 @@ def run_batch(
     if progress:
         progress(0, 0, len(tasks))
     _execute(shared, tasks, record, workers, scheduler)
-    return results_frame([rows[i] for i in ids])
+    frame = results_frame([rows[i] for i in ids])
+    frame.attrs["regions"] = regions_frame([rows[i] for i in ids])
+    return frame
 
 
 def _plans_folder(keep_plans: str | Path | None, ids: list[str]) -> Path | None:
@@ -256,7 +275,7 @@ def results_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
     frame["unmet"] = pd.array(frame["unmet"].tolist(), dtype="Int64")
     for column in ("scenario", "status", "message", "worst_region"):
         frame[column] = frame[column].astype("str")
-    return frame.reset_index(drop=True)
+    return against_base(frame.reset_index(drop=True))
 
 
 def results_csv(frame: pd.DataFrame) -> bytes:
@@ -297,10 +316,13 @@ class _LazyFiles(Mapping[str, bytes]):
 def write_results(
     folder: str | Path, table: pd.DataFrame, *, plans: Path | None = None, force: bool = False
 ) -> Path:
-    """Write ``folder/scenarios.csv``, and the plan folders under ``plans`` as ``folder/plans/``.
+    """Write ``folder/scenarios.csv`` (and ``regions.csv``), and ``plans`` as ``folder/plans/``.
 
     The folder is written completely or not at all
     (:func:`allocator._atomic.write_folder_atomic`).
     """
-    files = _LazyFiles({"scenarios.csv": results_csv(table)}, plans, "plans")
+    given = {"scenarios.csv": results_csv(table)}
+    if isinstance(table.attrs.get("regions"), pd.DataFrame):
+        given["regions.csv"] = results_csv(table.attrs["regions"])
+    files = _LazyFiles(given, plans, "plans")
     return write_folder_atomic(folder, files, force=force)

@@ -18,6 +18,7 @@ from allocator.pipeline import solve
 from allocator.plan import Plan
 from allocator.replanning import replan
 from allocator.solvers import SolveOptions
+from allocator.whatif.base import region_records
 from allocator.whatif.changes import apply_changes
 
 SUPPLY_CHANGES = {"supply_delay", "supply_scale"}
@@ -62,6 +63,7 @@ def run_scenario(shared: Shared, task: Task) -> tuple[dict[str, Any], Plan | Non
             else _replan(shared, task, instance, options)
         )
         row.update(figures(plan))
+        row["regions"] = region_records(plan)  # for regions.csv, not a column
         row["message"] = "; ".join(notes)
         if shared.keep_plans:
             plan.summary["scenario"] = {

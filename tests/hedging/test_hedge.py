@@ -159,7 +159,7 @@ def test_cli_refuses_bad_options(
 
 
 def _scenarios(instance: allocator.Instance, data: st.DataObject) -> pd.DataFrame:
-    rows = [["base", "supply_scale", "*", "", "1"]]
+    rows = [["no-change", "supply_scale", "*", "", "1"]]
     for i in range(data.draw(st.integers(1, 3))):
         month = data.draw(st.sampled_from(instance.months))
         if data.draw(st.booleans()):

@@ -42,7 +42,7 @@ def test_the_worst_served_province_is_the_same_everywhere(tmp_path: Path) -> Non
     assert table is not None and table.group(1) == worst
 
     scenarios = tmp_path / "what-if.csv"
-    scenarios.write_text("scenario,change,target,period,value\nbase,supply_scale,*,,1\n")
+    scenarios.write_text("scenario,change,target,period,value\nunchanged,supply_scale,*,,1\n")
     results = tmp_path / "results"
     run = runner.invoke(app, ["batch", str(INDONESIA), str(scenarios), "-o", str(results), "-q"])
     assert run.exit_code == 0, run.output
@@ -51,7 +51,9 @@ def test_the_worst_served_province_is_the_same_everywhere(tmp_path: Path) -> Non
 
     # Everyone is served by the horizon's end (z* = 1), so the ranking is by months waited.
     assert summary["regions"][0]["fill_rate"] == 1.0
-    assert worst == "Kepulauan Riau"
+    # Which province waits longest is a tie-break among equally good plans: this is the
+    # default (network) path's; HiGHS's interior point gives Kepulauan Riau (instance README).
+    assert worst == "Sumatera Utara"
 
 
 def test_ranking_by_fill_rate_then_months_waited_per_card() -> None:

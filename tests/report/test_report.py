@@ -275,18 +275,21 @@ def test_xlsx_round_trips_to_the_csv_tables(tiny_folder: Path, tmp_path: Path) -
     sheets = read_plan_xlsx(path)
     plan = read_plan(tiny_folder)
     assert list(sheets) == [
+        "summary",
         "shipments",
         "issuance",
         "stock",
         "nodes",
-        "summary",
+        "dispatch 2017-03",
+        "dispatch 2017-04",
         "regions",
         "months",
+        "details",
     ]
     for name, table in plan.tables.items():
         pd.testing.assert_frame_equal(sheets[name], table, check_dtype=True)
     assert len(sheets["shipments"]) == 7 and len(sheets["stock"]) == 0
-    summary = dict(zip(sheets["summary"]["key"], sheets["summary"]["value"], strict=True))
+    summary = dict(zip(sheets["details"]["key"], sheets["details"]["value"], strict=True))
     assert summary["totals.demand"] == 50
     assert summary["objective.cost"] == 140
     assert summary["solver.stages.0.objective"] == "waiting"
@@ -302,8 +305,8 @@ def test_xlsx_header_frozen_columns_sized_text_kept(tiny_folder: Path, tmp_path:
     assert all(sheet.freeze_panes == "A2" for sheet in book.worksheets)
     nodes = book["nodes"]
     assert nodes["B2"].value == "=1+1" and nodes["B2"].data_type == "s"
-    # 'District office B' is 17 characters, the longest name: 17 + 2.
-    assert nodes.column_dimensions["B"].width == 19
+    # 'District office B' is 17 characters, the longest name: 17 + 2, + 2 for the filter.
+    assert nodes.column_dimensions["B"].width == 21
     assert nodes["D1"].value == "demand" and nodes["D1"].font.b
     assert nodes["D2"].number_format == "#,##0" and nodes["G2"].number_format == "0.0%"
     assert read_plan_xlsx(path)["nodes"]["name"].tolist()[0] == "=1+1"

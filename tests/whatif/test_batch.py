@@ -10,7 +10,8 @@ in March and 5 in April: 50 cards, 45 supplied, 5 regular wait to the end.
 
 Each scenario's optimum, by hand (W waiting, C cost):
 
-``base`` (supply scaled by 1): the README's plan, W 25, C 140; C gets 5 of 10
+``base`` (the batch's own first row, the instance unchanged) and ``unchanged``
+    (supply scaled by 1): the README's plan, W 25, C 140; C gets 5 of 10
     (Remote 50 %).
 
 ``april-late`` (April's 15 arrive in May): by the end of April at most 30
@@ -77,7 +78,7 @@ from allocator.cli import app
 from allocator.whatif import RESULT_COLUMNS, apply_scenario, read_scenarios, run_batch
 
 SCENARIOS = """scenario,change,target,period,value
-base,supply_scale,*,,1
+unchanged,supply_scale,*,,1
 april-late,supply_delay,VENDOR,2017-04,1
 april-lost,supply_delay,VENDOR,2017-04,2
 march-late,supply_delay,VENDOR,2017-03,1
@@ -92,6 +93,7 @@ combo,link_capacity,HUB>C:road,,0
 # scenario: (waiting, cost, unmet, fill rate, worst region, its fill rate)
 EXPECTED = {
     "base": (25, 140, 5, 0.9, "Remote", 0.5),
+    "unchanged": (25, 140, 5, 0.9, "Remote", 0.5),
     "april-late": (45, 135, 5, 0.9, "Remote", 0.5),
     "april-lost": (60, 80, 20, 0.6, "Remote", 0.0),
     "march-late": (95, 155, 5, 0.9, "Remote", 0.5),
@@ -148,7 +150,7 @@ def test_hand_worked_outcomes(tiny: Path, scenarios: Path) -> None:
         "(scenario table row 4)"
     )
     assert set(table.loc[table["scenario"] != "april-lost", "message"]) == {""}
-    assert calls[0] == (0, 0, 9) and calls[-1] == (9, 0, 0) and len(calls) == 10
+    assert calls[0] == (0, 0, 10) and calls[-1] == (10, 0, 0) and len(calls) == 11
 
 
 def test_same_table_in_process_in_processes_and_on_dask(tiny: Path, scenarios: Path) -> None:
@@ -221,7 +223,7 @@ def test_cli_failed_scenarios_exit_1_with_the_table_written(tiny: Path, scenario
         ],
     )
     assert run.exit_code == 1
-    assert "9 of 9 scenario(s) failed" in run.output
+    assert "10 of 10 scenario(s) failed" in run.output
     table = pd.read_csv(results / "scenarios.csv", keep_default_na=False)
     assert (table["status"] == "failed").all()
     assert table["message"].str.contains("time limit of 0 s").all()
@@ -395,6 +397,7 @@ def test_baseline_replans_each_scenario_from_a_month(tiny: Path, tmp_path: Path)
     assert (one["status"] == "optimal").all(), one["message"].tolist()
     got = one.set_index("scenario")[["waiting", "cost", "unmet", "fill_rate"]]
     assert got.to_dict("index") == {
+        "base": {"waiting": 10, "cost": 55, "unmet": 5, "fill_rate": 0.75},  # re-planned as is
         "as-planned": {"waiting": 10, "cost": 55, "unmet": 5, "fill_rate": 0.75},
         "april-late": {"waiting": 45, "cost": 55, "unmet": 5, "fill_rate": 0.75},
         "c-cut-off": {"waiting": 20, "cost": 30, "unmet": 10, "fill_rate": 0.5},
@@ -445,6 +448,14 @@ def test_baseline_demand_scale_scales_new_demand_not_the_backlog(
     assert (results["status"] == "optimal").all(), results["message"].tolist()
     columns = ["waiting", "cost", "unmet", "fill_rate", "worst_region", "worst_region_fill_rate"]
     assert results.set_index("scenario")[columns].to_dict("index") == {
+        "base": {
+            "waiting": 10,
+            "cost": 55,
+            "unmet": 5,
+            "fill_rate": 0.75,
+            "worst_region": "Remote",
+            "worst_region_fill_rate": 0.5,
+        },
         "b-surge": {
             "waiting": 20,
             "cost": 45,
@@ -507,7 +518,7 @@ def test_baseline_rows_before_the_month_are_refused(tiny: Path, tmp_path: Path) 
 
 
 def test_batch_summary_shows_the_ten_with_most_waiting_failed_first(tmp_path: Path) -> None:
-    """More than 20 scenarios: the failed one, then the 9 with most waiting, in that order."""
+    """More than 20 scenarios: base, the failed one, then the 9 with most waiting, in that order."""
     from rich.console import Console
 
     from allocator.cli.console import batch_summary
@@ -528,14 +539,15 @@ def test_batch_summary_shows_the_ten_with_most_waiting_failed_first(tmp_path: Pa
         }
         for i in range(21)
     ]
+    rows[0]["scenario"] = "base"  # the batch's first row: waiting 0, so s20 is +20 against it
     rows.append({"scenario": "broken", "status": "failed", "message": "time limit"})
     console = Console(record=True, width=80, highlight=False, soft_wrap=True)  # as the CLI's
     batch_summary(console, results_frame(rows), tmp_path / "out")
     lines = [line.rstrip() for line in console.export_text().splitlines()]
-    assert lines[0] == "The 10 of 22 scenarios with the most waiting (failed first)"
+    assert lines[0] == "Base, and the 10 of 21 scenarios with the most waiting (failed first)"
     shown = [line.split("│")[1].strip() for line in lines if line.startswith("│ ")]
-    assert shown == ["broken", *(f"s{i:02d}" for i in range(20, 11, -1))]
-    assert "│ s20      │      20 │    20 │ 50.0% │ Remote 25.0% │ 20,000 │" in lines
+    assert shown == ["base", "broken", *(f"s{i:02d}" for i in range(20, 11, -1))]
+    assert "│ s20      │      20 │     +20 │    20 │ 50.0% │ Remote 25.0% │ 20,000 │" in lines
     assert (
         lines[-1]
         == f"wrote {tmp_path / 'out' / 'scenarios.csv'}: 22 scenario(s), 21 optimal, 1 failed"

@@ -24,8 +24,7 @@ print(table[["scenario", "status", "waiting"]].to_csv(index=False), end="")
 def test_run_batch_with_processes_from_a_script_without_a_main_guard(tmp_path: Path) -> None:
     scenarios = tmp_path / "what-if.csv"
     scenarios.write_text(
-        "scenario,change,target,period,value\n"
-        "base,supply_scale,*,,1\n"
+        "scenario,change,target,period,value\n"  # base, the first row, comes by itself
         "april-late,supply_delay,VENDOR,2017-04,1\n"
         "half,supply_scale,*,,0.5\n"
     )
