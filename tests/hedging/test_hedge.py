@@ -221,19 +221,24 @@ def test_a_single_scenario_hedges_nothing(
 def test_scenarios_that_change_the_committed_months(
     tiny_instance: allocator.Instance, table: Path
 ) -> None:
-    """K = 2 commits April, which the late scenario changes: the plain plan is chosen.
+    """K = 2 commits April, which the late scenario changes: the summary names it.
 
     The hedged LP commits only what both scenarios can do in March and
     April; with no April cards in ``late``, on time must do without them
-    too: both scenarios wait as ``late`` does, 45 (the LP bound). Under
-    ``stress`` the plain plan's April values that ``late`` makes impossible
-    are dropped and re-planned (the probe keeps as many committed cards as
-    it can, 6 values go): on time 25, late 50, expected 37.5, better than
-    45: so the plain plan is returned, and the summary names ``late``.
+    too: both scenarios wait as ``late`` does, 45 (the LP bound, and the
+    whole-card plan's figure). Under ``stress`` the plain plan's April values
+    that ``late`` makes impossible are dropped and re-planned, keeping as many
+    committed cards as the probe can: how well that does depends on which of
+    the equally good plain plans the solver returned (HiGHS's: on time 25,
+    late 50, expected 37.5, and the plain plan is chosen; the network
+    solver's: late 150, expected 87.5, and the hedged one is). Either way the
+    plan chosen is the better under stress.
     """
     plan = allocator.solve(tiny_instance, hedge=table, commit=2, workers=1)
     hedge = plan.summary["hedge"]
     assert hedge["change_committed_months"] == ["late"]
-    assert (hedge["lp_bound"], hedge["chosen"]) == (45.0, "plain")
-    assert hedge["plan"]["expected_waiting"] == hedge["plain"]["expected_waiting"] == 37.5
-    assert hedge["value_of_hedging"] == 0.0
+    assert hedge["lp_bound"] == 45.0
+    assert hedge["plan"]["expected_waiting"] == min(45.0, hedge["plain"]["expected_waiting"])
+    assert hedge["value_of_hedging"] == pytest.approx(
+        hedge["plain"]["expected_waiting"] - hedge["plan"]["expected_waiting"]
+    )
