@@ -8,7 +8,8 @@
 
 The names below are the stable surface; the subpackages (``instance``,
 ``model``, ``solvers``, ``pipeline``, ``plan``, ``verification``,
-``replanning``, ``whatif``, ``explaining``, ``report``, ``registry``, ``cli``) are internal, except
+``replanning``, ``whatif``, ``hedging``, ``explaining``, ``report``, ``registry``,
+``cli``) are internal, except
 ``allocator.model`` and ``allocator.solvers`` for modellers.
 """
 
@@ -24,12 +25,14 @@ from allocator.errors import SolveError as SolveError
 if TYPE_CHECKING:  # the names below are imported on first use, see _LAZY
     from allocator.explaining import Explanation as Explanation
     from allocator.explaining import explain as explain
+    from allocator.hedging import Stress as Stress
+    from allocator.hedging import solve as solve
+    from allocator.hedging import stress as stress
     from allocator.instance import Instance as Instance
     from allocator.instance import describe_instance as describe_instance
     from allocator.instance import generate_instance as generate_instance
     from allocator.instance import load_instance as load_instance
     from allocator.instance import write_instance as write_instance
-    from allocator.pipeline import solve as solve
     from allocator.plan import Dispatch as Dispatch
     from allocator.plan import Plan as Plan
     from allocator.plan import Replan as Replan
@@ -64,6 +67,7 @@ __all__ = [
     "Replan",
     "SolveError",
     "SolveOptions",
+    "Stress",
     "__version__",
     "apply_scenario",
     "build_demand",
@@ -78,6 +82,7 @@ __all__ = [
     "replan",
     "run_batch",
     "solve",
+    "stress",
     "verify",
     "write_batch_report",
     "write_dispatch",
@@ -99,7 +104,9 @@ _LAZY = {
     "generate_instance": "allocator.instance",
     "load_instance": "allocator.instance",
     "write_instance": "allocator.instance",
-    "solve": "allocator.pipeline",
+    "solve": "allocator.hedging",
+    "Stress": "allocator.hedging",
+    "stress": "allocator.hedging",
     "Dispatch": "allocator.plan",
     "Plan": "allocator.plan",
     "Replan": "allocator.plan",

@@ -29,6 +29,7 @@ def _app() -> typer.Typer:
         batch,
         dispatching,
         explaining,
+        hedging,
         instances,
         plans,
         registry,

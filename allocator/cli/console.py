@@ -340,3 +340,36 @@ def record_demand(console: Console, result: RecordDemand, folder: Path, into: Pa
         console.print(f"  ... and {len(result.notes) - 10} more kinds of invalid record")
     if into is not None:
         console.print(f"wrote {into}: the instance with this demand, ready to solve")
+
+
+def hedge_summary(console: Console, hedge: dict[str, Any]) -> None:
+    """Print a hedged plan's figures against the plain plan's and perfect information."""
+    table = Table(
+        title=f"Hedged over {hedge['scenarios']} scenario(s), first {hedge['commit']} month(s) "
+        f"committed, risk {hedge['risk']} (plan chosen: {hedge['chosen']})",
+        title_justify="left",
+    )
+    for column in ("", "expected waiting", "CVaR 90%", "worst", "expected cost"):
+        table.add_column(column, justify="left" if not column else "right")
+    for label, f in (("hedged plan", hedge["plan"]), ("plain plan", hedge["plain"])):
+        table.add_row(
+            label,
+            _n(f["expected_waiting"]),
+            _n(f["cvar_90"]),
+            _n(f["worst_waiting"]),
+            _n(f["expected_cost"]),
+        )
+    console.print(table)
+    console.print(
+        f"LP bound {_n(hedge['lp_bound'])} (whole cards {_n(hedge['plan']['risk'])}, gap "
+        f"{_n(hedge['gap'])}); value of hedging {_n(hedge['value_of_hedging'])}; value of "
+        f"perfect information {_n(hedge['value_of_perfect_information'])}"
+    )
+    touching = hedge.get("change_committed_months") or []
+    if touching:
+        console.print(
+            f"{len(touching)} scenario(s) change the committed months themselves "
+            f"({', '.join(touching[:5])}{', ...' if len(touching) > 5 else ''}): the hedged LP "
+            "commits only what every scenario can do, stress re-plans what a scenario makes "
+            "impossible"
+        )

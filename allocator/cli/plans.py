@@ -65,11 +65,37 @@ def solve(
             "then keep floor(that rate x demand) cards at each while minimising waiting and cost.",
         ),
     ] = False,
+    hedge: Annotated[
+        Path | None,
+        typer.Option(
+            "--hedge",
+            help="What-if table (with an optional probability per scenario): make the first "
+            "--commit months best across its scenarios, each re-planning its later months.",
+        ),
+    ] = None,
+    commit: Annotated[
+        int | None,
+        typer.Option("--commit", help="K: the months a hedged plan commits (with --hedge)."),
+    ] = None,
+    risk: Annotated[
+        str,
+        typer.Option(
+            "--risk",
+            help="What a hedged plan minimises: expected (waiting) or cvar:A, the expected "
+            "waiting of the worst 1-A of probability (cvar:0.9).",
+        ),
+    ] = "expected",
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="With --hedge: scenarios stressed at a time in processes."
+        ),
+    ] = None,
 ) -> None:
     """Solve an instance and write the plan folder, then print a summary."""
     from allocator._atomic import refuse_existing
     from allocator.deliver import deliver_plan, parse_formats
-    from allocator.pipeline import solve as solve_plan
+    from allocator.hedging import solve as solve_plan
 
     with errors(as_json):
         wanted = parse_formats(formats or [])
@@ -77,7 +103,16 @@ def solve(
             refuse_existing(output, force=force)  # before any work
         with status(not quiet and not as_json, "loading the instance...") as progress:
             options = solve_options(solver, method, time_limit)
-            plan = solve_plan(instance, options, progress=progress, equity=equity)
+            plan = solve_plan(
+                instance,
+                options,
+                progress=progress,
+                equity=equity,
+                hedge=hedge,
+                commit=commit,
+                risk=risk,
+                workers=workers,
+            )
             if report or wanted or explain:
                 progress("explaining and writing the extras" if explain else "writing the extras")
             target = deliver_plan(
@@ -93,6 +128,8 @@ def solve(
             sys.stdout.write(json.dumps(plan.summary, indent=2, ensure_ascii=False) + "\n")
         elif not quiet:
             show.plan_summary(out(), plan.summary, str(target))
+            if "hedge" in plan.summary:
+                show.hedge_summary(out(), plan.summary["hedge"])
             if explain:
                 show.explain_summary(out(), plan.summary["explain"])
 

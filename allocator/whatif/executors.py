@@ -26,20 +26,25 @@ from allocator.plan import Plan
 from allocator.whatif.task import Shared, Task, crashed, run_scenario
 
 Record = Callable[[dict[str, Any], Plan | None], None]
+#: What a worker runs for each task: ``work(shared, task) -> (row, plan or None)``; a
+#: module-level function (it is pickled), by default a batch's :func:`run_scenario`.
+Work = Callable[[Any, Any], tuple[dict[str, Any], Plan | None]]
 
 
 # -- local processes ----------------------------------------------------------------------
 
-_WORKER: dict[str, Shared] = {}
+_WORKER: dict[str, Any] = {}
 
 
-def _init_process(shared: Shared) -> None:
+def _init_process(shared: Shared, work: Work = run_scenario) -> None:
     """Initializer of each local worker process: keep the shared data for every task."""
     _WORKER["shared"] = shared
+    _WORKER["work"] = work
 
 
 def _process_task(task: Task) -> tuple[dict[str, Any], Plan | None]:
-    return run_scenario(_WORKER["shared"], task)
+    work: Work = _WORKER["work"]
+    return work(_WORKER["shared"], task)
 
 
 @contextlib.contextmanager
@@ -66,19 +71,23 @@ def _callers_script_not_rerun() -> Iterator[None]:
 
 def run_processes(
     n: int,
-    shared: Shared,
-    tasks: list[Task],
+    shared: Any,
+    tasks: list[Any],
     record: Record,
+    work: Work = run_scenario,
 ) -> None:
-    """Solve ``tasks`` in ``n`` local processes (forked from a clean fork server)."""
+    """Solve ``tasks`` in ``n`` local processes (forked from a clean fork server).
+
+    Each runs ``work(shared, task)`` (default: a batch's scenario).
+    """
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["allocator.whatif.task"])
     executor = ProcessPoolExecutor(
-        max_workers=n, mp_context=context, initializer=_init_process, initargs=(shared,)
+        max_workers=n, mp_context=context, initializer=_init_process, initargs=(shared, work)
     )
     try:
         with _callers_script_not_rerun():  # the workers start as the tasks are submitted
-            futures: dict[Future, Task] = {executor.submit(_process_task, t): t for t in tasks}
+            futures: dict[Future, Any] = {executor.submit(_process_task, t): t for t in tasks}
         for future in as_completed(futures):
             try:
                 row, plan = future.result()
@@ -99,11 +108,15 @@ def _worker_version() -> str:
 
 def run_dask(
     scheduler: str,
-    shared: Shared,
-    tasks: list[Task],
+    shared: Any,
+    tasks: list[Any],
     record: Record,
+    work: Work = run_scenario,
 ) -> None:
-    """Solve ``tasks`` on the Dask cluster at ``scheduler``; the shared data go once per worker."""
+    """Solve ``tasks`` on the Dask cluster at ``scheduler``; the shared data go once per worker.
+
+    Each runs ``work(shared, task)`` (default: a batch's scenario).
+    """
     try:
         from distributed import Client
         from distributed import as_completed as dask_completed
@@ -134,7 +147,7 @@ def run_dask(
         data = client.scatter(shared, broadcast=True, hash=False)
         batch = uuid.uuid4().hex[:8]
         futures = {
-            client.submit(run_scenario, data, task, key=f"allocator-{batch}-{i}", pure=False): task
+            client.submit(work, data, task, key=f"allocator-{batch}-{i}", pure=False): task
             for i, task in enumerate(tasks)
         }
         for future in dask_completed(list(futures), loop=client.loop):

@@ -41,6 +41,12 @@ changed tables become the re-plan's new facts
 ``demand_scale`` scales the demand arising from ``start`` on, not the backlog
 carried into ``start``, which follows from the baseline plan.
 
+An optional ``probability`` column gives each scenario's probability (for
+``allocator stress`` and a hedged plan): one value per scenario, on any of
+its rows (the others blank or the same), between 0 and 1, given for every
+scenario or for none (equal weights), adding up to 1. :func:`probabilities`
+reads them from a checked table.
+
 Every bad row is reported at once, with the file (``scenarios.csv``), the
 spreadsheet row (header = row 1) and the column, as one :class:`InputError`.
 """
@@ -78,8 +84,11 @@ SCENARIO_COLUMNS = (
     ),
     Column("period", "period"),
     Column("value", "id", required=True, empty="is empty; give the change's value"),
+    Column("probability", "id"),
 )
 COLUMNS = tuple(c.name for c in SCENARIO_COLUMNS)
+#: How far the probabilities may add up away from 1 (they are written as decimals).
+PROBABILITY_TOLERANCE = 1e-6
 # Scenario ids name plan folders (``--keep-plans``): no path separators or
 # characters a file system refuses, no leading dot.
 _BAD_ID = re.compile(r'[/\\:*?"<>|\x00-\x1f]|^\.')
@@ -181,7 +190,8 @@ def _check(
             "only the months from then on",
         )
     value = _values(table, change, out)
-    return pd.DataFrame(
+    probability = _probabilities(table, out)
+    checked = pd.DataFrame(
         {
             "scenario": scenario.to_numpy(dtype=object),
             "change": change.to_numpy(dtype=object),
@@ -191,6 +201,77 @@ def _check(
             "row": np.asarray(table.rows, dtype=np.int64),
         }
     ).astype({"scenario": TEXT, "change": TEXT, "target": TEXT, "period": TEXT})
+    if probability is not None:
+        checked.attrs["probability"] = probability
+    return checked
+
+
+def _probabilities(table: ParsedTable, out: Collector) -> dict[str, float] | None:
+    """Each scenario's probability from the optional ``probability`` column (None: not given).
+
+    One value per scenario: on any of its rows (the others blank or the
+    same), given for every scenario or for none, each between 0 and 1, and
+    adding up to 1. A scenario given none while others have one is an error
+    at its first row.
+    """
+    text = table.data["probability"]
+    given = (text != "").to_numpy()
+    if not given.any():
+        return None
+    number = parse_real(
+        text,
+        Column("probability", "number"),
+        table.file,
+        table.rows,
+        out,
+        low=0.0,
+        high=1.0,
+        what="a probability",
+    ).to_numpy()
+    scenario = table.data["scenario"].to_numpy(dtype=object)
+    found: dict[str, float] = {}
+    first_row: dict[str, int] = {}
+    for sid, row, has, p in zip(scenario, table.rows, given, number, strict=True):
+        first_row.setdefault(sid, int(row))
+        if not has or np.isnan(p):
+            continue
+        if sid in found and found[sid] != p:
+            out.add(
+                table.file,
+                int(row),
+                "probability",
+                f"scenario '{sid}' already has probability {found[sid]:g}; give one "
+                "probability per scenario (its other rows blank or the same)",
+            )
+        found.setdefault(sid, float(p))
+    for sid, row in first_row.items():
+        if sid not in found and not any(given[scenario == sid]):
+            out.add(
+                table.file,
+                row,
+                "probability",
+                f"scenario '{sid}' has no probability while other scenarios have one; give "
+                "every scenario a probability, or none (equal weights)",
+            )
+    total = sum(found.values())
+    if len(found) == len(first_row) and abs(total - 1.0) > PROBABILITY_TOLERANCE:
+        row = next(int(r) for r, has in zip(table.rows, given, strict=True) if has)
+        out.add(
+            table.file,
+            row,
+            "probability",
+            f"the probabilities of the {len(found)} scenarios add up to {total:.6g}, not 1",
+        )
+    return found
+
+
+def probabilities(table: pd.DataFrame) -> dict[str, float]:
+    """Each scenario's probability in a checked table: as given, or equal weights when absent."""
+    given = table.attrs.get("probability")
+    ids = scenario_ids(table)
+    if given:
+        return {i: float(given[i]) for i in ids}
+    return dict.fromkeys(ids, 1.0 / len(ids)) if ids else {}
 
 
 Report = Callable[[pd.Series, str, "pd.Series | str"], None]
