@@ -78,16 +78,27 @@ def test_replans_on_the_network_path_equal_highs_in_waiting_cost_and_cards_chang
         {"what": ["link"], "id": [inst.links["id"].iloc[0]], "period": [start], "capacity": [cut]}
     )
     plans = {}
+    infeasible = set()
     for name, options in (("network", NETWORK), ("highs", HIGHS)):
-        plans[name] = allocator.replan(
-            inst,
-            old,
-            start=start,
-            capacity=capacity,
-            freeze=freeze,
-            stability=stability,
-            options=options,
-        )
+        try:
+            plans[name] = allocator.replan(
+                inst,
+                old,
+                start=start,
+                capacity=capacity,
+                freeze=freeze,
+                stability=stability,
+                options=options,
+            )
+        except allocator.SolveError as error:
+            # Cards already on their way into a node that can neither hold nor pass them
+            # on once the link is cut: no plan exists, and both paths must say so.
+            assert "infeasible" in str(error).lower(), str(error)
+            infeasible.add(name)
+    assert infeasible in (set(), {"network", "highs"})
+    if infeasible:
+        return
+    for name in plans:
         assert plans[name].instance is not None
         assert allocator.verify(plans[name].instance, plans[name]) == []
     network, highs = plans["network"], plans["highs"]
