@@ -8,7 +8,6 @@ gives the same bytes.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import matplotlib as mpl
@@ -16,6 +15,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
+
+from allocator.report.charts import _svg
 
 MORE, LESS, SAME = "#c53030", "#2f855a", "#9aa5b1"  # more waiting than base, less, the same
 STYLE: dict[Any, Any] = {
@@ -27,19 +28,6 @@ STYLE: dict[Any, Any] = {
 }
 #: Most bars drawn; the page's table lists every scenario.
 MOST_BARS = 40
-
-
-def _svg(fig: Figure, name: str) -> str:
-    buf = io.StringIO()
-    with mpl.rc_context({"svg.hashsalt": f"allocator-{name}"}):
-        fig.savefig(
-            buf, format="svg", metadata=dict.fromkeys(("Date", "Creator", "Format", "Type"))
-        )
-    text = buf.getvalue()
-    text = text[text.index("<svg") :].strip()
-    for old, new in (('id="', 'id="{}-'), ("url(#", "url(#{}-"), ('href="#', 'href="#{}-')):
-        text = text.replace(old, new.format(name))
-    return text
 
 
 def _signed(value: float) -> str:
