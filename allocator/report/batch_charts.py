@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from allocator._format import signed as _signed
 from allocator.report.charts import _svg
 
 MORE, LESS, SAME = "#c53030", "#2f855a", "#9aa5b1"  # more waiting than base, less, the same
@@ -28,10 +29,6 @@ STYLE: dict[Any, Any] = {
 }
 #: Most bars drawn; the page's table lists every scenario.
 MOST_BARS = 40
-
-
-def _signed(value: float) -> str:
-    return f"{value:+,.0f}" if round(value) else "0"
 
 
 def _axis(value: float, _position: object = None) -> str:
