@@ -1,23 +1,39 @@
-"""Choosing the adapter for a solve: the PuLP problem, then HiGHS or CBC behind the stage loop."""
+"""Choosing the path of a solve: the min-cost flow, or the PuLP problem with HiGHS or CBC.
+
+The PuLP, HiGHS and CBC adapters are imported when a solve takes them: a
+network LP never needs them, and their imports (PuLP's solver registry,
+highspy) are a tenth of a second of a plain ``allocator solve``.
+"""
 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from allocator.model import LinearProgram
-from allocator.solvers.cbc import CbcBackend, cbc_version
 from allocator.solvers.flow import pylmcf_version
-from allocator.solvers.highs import HighsBackend, highs_version
 from allocator.solvers.network_stages import CODE, NetworkPlan, plan_network, solve_network
 from allocator.solvers.options import Deadline, SolveOptions, resolve_method
-from allocator.solvers.pulp_model import to_pulp
 from allocator.solvers.stages import LexResult, StageResult, nothing_to_decide, solve_stages
+
+if TYPE_CHECKING:
+    from allocator.solvers.cbc import CbcBackend
+    from allocator.solvers.highs import HighsBackend
+
+
+def highs_version() -> str:
+    """The version of HiGHS behind highspy."""
+    from allocator.solvers.highs import highs_version as version
+
+    return version()
 
 
 def _info(options: SolveOptions) -> dict[str, str]:
     if options.solver == "cbc":
+        from allocator.solvers.cbc import cbc_version
+
         return {"name": "cbc", "version": cbc_version()}
     if options.solver in ("auto", "network"):
         return {"name": "network", "version": "pylmcf " + pylmcf_version(), "method": CODE}
@@ -66,6 +82,10 @@ def solve_lexicographic(
         result.build_seconds = time.perf_counter() - began - sum(s.seconds for s in result.stages)
         result.duals = duals
         return result
+    from allocator.solvers.cbc import CbcBackend
+    from allocator.solvers.highs import HighsBackend
+    from allocator.solvers.pulp_model import to_pulp
+
     model = to_pulp(lp, name=name, deadline=deadline)
     build = time.perf_counter() - began
     deadline.check("building the PuLP model")
@@ -94,6 +114,10 @@ def solve_once(
     dual simplex on the arrays directly (also for ``auto`` and ``network``:
     this LP has a side constraint); CBC goes through the PuLP model.
     """
+    from allocator.solvers.cbc import CbcBackend
+    from allocator.solvers.highs import HighsBackend
+    from allocator.solvers.pulp_model import to_pulp
+
     if options.solver != "cbc":
         backend: HighsBackend | CbcBackend = HighsBackend.from_arrays(lp)
     else:
