@@ -26,15 +26,25 @@ PACKAGE = Path(allocator.__file__).resolve().parent
 LAYERS: dict[str, set[str]] = {
     "_version": set(),
     "_format": set(),
+    "_threads": set(),
     "errors": set(),
     "_atomic": {"errors"},
     "instance": {"errors", "_atomic"},
     "model": {"instance"},
     "solvers": {"model", "errors"},
     "plan": {"instance", "errors", "_atomic"},
-    "pipeline": {"instance", "model", "solvers", "plan", "errors"},
+    "pipeline": {"instance", "model", "solvers", "plan", "errors", "_threads"},
     "verification": {"instance", "plan"},
-    "replanning": {"pipeline", "model", "solvers", "verification", "plan", "instance", "errors"},
+    "replanning": {
+        "pipeline",
+        "model",
+        "solvers",
+        "verification",
+        "plan",
+        "instance",
+        "errors",
+        "_threads",
+    },
     "whatif": {
         "pipeline",
         "replanning",
@@ -45,6 +55,7 @@ LAYERS: dict[str, set[str]] = {
         "errors",
         "_atomic",
         "_version",
+        "_threads",
     },
     "explaining": {
         "model",
@@ -88,6 +99,7 @@ LAYERS: dict[str, set[str]] = {
         "_atomic",
         "_format",
         "_version",
+        "_threads",
     },
 }
 

@@ -17,6 +17,7 @@ import sys
 import types
 from typing import TYPE_CHECKING
 
+from allocator._threads import single_threaded_environment
 from allocator.cli.stopping import install_signal_handlers, stopped, untold
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ sys.modules[__name__].__class__ = _Package
 def main() -> None:
     """Entry point of the ``allocator`` console script."""
     install_signal_handlers()
+    single_threaded_environment()  # before numpy is imported (allocator/_threads.py)
     try:
         _app()()
     except KeyboardInterrupt as exc:  # while importing, before a command could catch it

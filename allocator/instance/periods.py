@@ -46,14 +46,17 @@ def month_numbers(start: str, labels: Iterable[str] | pd.Series) -> np.ndarray:
     than its length: the caller decides what is inside.
     """
     text = pd.Series(list(labels) if not isinstance(labels, pd.Series) else labels, dtype=object)
-    text = text.astype(str).str.strip().reset_index(drop=True)
     if text.empty:
         return np.zeros(0)
-    good = is_month(text).to_numpy()
+    # A plan's tables repeat a few dozen months over thousands of rows: read each once.
+    codes, distinct = pd.factorize(text.astype(str))
+    unique = pd.Series(distinct, dtype=object).str.strip()
+    good = is_month(unique).to_numpy()
     first = pd.Period(start, freq="M")
-    year = pd.to_numeric(text.str.slice(0, 4), errors="coerce").to_numpy(float)
-    month = pd.to_numeric(text.str.slice(5, 7), errors="coerce").to_numpy(float)
-    return np.where(good, (year - first.year) * 12 + (month - first.month) + 1, np.nan)
+    year = pd.to_numeric(unique.str.slice(0, 4), errors="coerce").to_numpy(float)
+    month = pd.to_numeric(unique.str.slice(5, 7), errors="coerce").to_numpy(float)
+    numbers = np.where(good, (year - first.year) * 12 + (month - first.month) + 1, np.nan)
+    return numbers[codes]
 
 
 def month_number(start: str, labels: Iterable[str] | pd.Series) -> np.ndarray:

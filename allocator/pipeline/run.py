@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from allocator._threads import one_blas_thread
 from allocator.errors import SolveError
 from allocator.instance import Instance, load_instance
 from allocator.model import LinearProgram, build_model
@@ -67,6 +68,7 @@ def whole_cards(lp: LinearProgram, values: np.ndarray) -> np.ndarray:
     return cards.astype(np.int64)
 
 
+@one_blas_thread
 def solve(
     instance: Instance | str | Path,
     options: SolveOptions | None = None,
@@ -127,6 +129,7 @@ def solve(
     return plan
 
 
+@one_blas_thread
 def solve_model(
     instance: Instance,
     lp: LinearProgram,

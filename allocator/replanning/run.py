@@ -74,6 +74,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from allocator._threads import one_blas_thread
 from allocator.errors import InputError, Problem
 from allocator.instance import Instance, load_instance
 from allocator.instance.problems import Collector
@@ -90,6 +91,7 @@ from allocator.verification import verify
 FACTS = ("supply", "demand", "capacity")
 
 
+@one_blas_thread
 def replan(
     instance: Instance | str | Path,
     plan: Plan | str | Path,

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from allocator._threads import one_blas_thread
 from allocator.errors import AllocatorError
 from allocator.instance import Instance
 from allocator.pipeline import solve
@@ -46,6 +47,7 @@ class Task:
     time_limit: float | None
 
 
+@one_blas_thread
 def run_scenario(shared: Shared, task: Task) -> tuple[dict[str, Any], Plan | None]:
     """Apply one scenario and solve (or re-plan) it: its result row, and the plan if kept.
 
