@@ -22,61 +22,70 @@ from allocator.cli.app import (
     out,
 )
 
+# The batch's arguments and options, declared once.
+ScenariosArgument = Annotated[
+    Path,
+    typer.Argument(help="Scenario table: scenario,change,target,period,value.", show_default=False),
+]
+ResultsOption = Annotated[
+    Path,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Results folder to write (scenarios.csv, plans/).",
+        show_default=False,
+    ),
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Scenarios at a time in local processes (default: the number of cores).",
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Run on the Dask cluster at tcp://HOST:PORT instead of local processes.",
+    ),
+]
+KeepPlansOption = Annotated[
+    bool, typer.Option("--keep-plans", help="Also write each plan under RESULTS/plans/.")
+]
+BaselineOption = Annotated[
+    Path | None,
+    typer.Option("--baseline", help="Plan folder each scenario re-plans (with --from)."),
+]
+BaselineFromOption = Annotated[
+    str | None,
+    typer.Option("--from", help="Month YYYY-MM from which the baseline is re-planned."),
+]
+ScenarioTimeLimitOption = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit", min=0, help="Seconds per scenario; one over it is recorded as failed."
+    ),
+]
+ReplaceResultsOption = Annotated[
+    bool, typer.Option("--force", help="Replace the results folder if it exists.")
+]
+
 
 @app.command()
 def batch(
     instance: InstancePath,
-    scenarios: Annotated[
-        Path,
-        typer.Argument(
-            help="Scenario table: scenario,change,target,period,value.", show_default=False
-        ),
-    ],
-    output: Annotated[
-        Path,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Results folder to write (scenarios.csv, plans/).",
-            show_default=False,
-        ),
-    ],
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            min=1,
-            help="Scenarios at a time in local processes (default: the number of cores).",
-        ),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler",
-            help="Run on the Dask cluster at tcp://HOST:PORT instead of local processes.",
-        ),
-    ] = None,
-    keep_plans: Annotated[
-        bool, typer.Option("--keep-plans", help="Also write each plan under RESULTS/plans/.")
-    ] = False,
-    baseline: Annotated[
-        Path | None,
-        typer.Option("--baseline", help="Plan folder each scenario re-plans (with --from)."),
-    ] = None,
-    start: Annotated[
-        str | None,
-        typer.Option("--from", help="Month YYYY-MM from which the baseline is re-planned."),
-    ] = None,
-    time_limit: Annotated[
-        float | None,
-        typer.Option(
-            "--time-limit", min=0, help="Seconds per scenario; one over it is recorded as failed."
-        ),
-    ] = None,
+    scenarios: ScenariosArgument,
+    output: ResultsOption,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    keep_plans: KeepPlansOption = False,
+    baseline: BaselineOption = None,
+    start: BaselineFromOption = None,
+    time_limit: ScenarioTimeLimitOption = None,
     solver: SolverOption = SolverName.auto,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace the results folder if it exists.")
-    ] = False,
+    force: ReplaceResultsOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Solve many what-if scenarios of an instance and tabulate them in RESULTS/scenarios.csv,
