@@ -38,16 +38,51 @@ from allocator.cli.app import (
 )
 from allocator.cli.batch import batch_results, report_batch
 
+# The solve command's own options.
+PlanOutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Plan folder to write (default: plans/<instance name>)."),
+]
+EquityOption = Annotated[
+    bool,
+    typer.Option(
+        "--equity",
+        help="First maximise the smallest fill rate over the offices with demand, "
+        "then keep floor(that rate x demand) cards at each while minimising waiting and cost.",
+    ),
+]
+HedgeOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--hedge",
+        help="What-if table (with an optional probability per scenario): make the first "
+        "--commit months best across its scenarios, each re-planning its later months.",
+    ),
+]
+HedgeCommitOption = Annotated[
+    int | None,
+    typer.Option("--commit", help="K: the months a hedged plan commits (with --hedge)."),
+]
+RiskOption = Annotated[
+    str,
+    typer.Option(
+        "--risk",
+        help="What a hedged plan minimises: expected (waiting) or cvar:A, the expected "
+        "waiting of the worst 1-A of probability (cvar:0.9).",
+    ),
+]
+HedgeWorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers", min=1, help="With --hedge: scenarios stressed at a time in processes."
+    ),
+]
+
 
 @app.command()
 def solve(
     instance: InstancePath,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Plan folder to write (default: plans/<instance name>)."
-        ),
-    ] = None,
+    output: PlanOutputOption = None,
     solver: SolverOption = SolverName.auto,
     time_limit: TimeLimitOption = None,
     method: MethodOption = Method.auto,
@@ -57,40 +92,11 @@ def solve(
     report: ReportOption = False,
     formats: FormatsOption = None,
     explain: ExplainOption = False,
-    equity: Annotated[
-        bool,
-        typer.Option(
-            "--equity",
-            help="First maximise the smallest fill rate over the offices with demand, "
-            "then keep floor(that rate x demand) cards at each while minimising waiting and cost.",
-        ),
-    ] = False,
-    hedge: Annotated[
-        Path | None,
-        typer.Option(
-            "--hedge",
-            help="What-if table (with an optional probability per scenario): make the first "
-            "--commit months best across its scenarios, each re-planning its later months.",
-        ),
-    ] = None,
-    commit: Annotated[
-        int | None,
-        typer.Option("--commit", help="K: the months a hedged plan commits (with --hedge)."),
-    ] = None,
-    risk: Annotated[
-        str,
-        typer.Option(
-            "--risk",
-            help="What a hedged plan minimises: expected (waiting) or cvar:A, the expected "
-            "waiting of the worst 1-A of probability (cvar:0.9).",
-        ),
-    ] = "expected",
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers", min=1, help="With --hedge: scenarios stressed at a time in processes."
-        ),
-    ] = None,
+    equity: EquityOption = False,
+    hedge: HedgeOption = None,
+    commit: HedgeCommitOption = None,
+    risk: RiskOption = "expected",
+    workers: HedgeWorkersOption = None,
 ) -> None:
     """Solve an instance and write the plan folder, then print a summary."""
     from allocator._atomic import refuse_existing
