@@ -129,16 +129,43 @@ def run_batch(
         instance = load_instance(instance)
     _check_options(workers, scheduler, time_limit)
     plan = _baseline(baseline, start, instance)
-    table = read_scenarios(scenarios, instance, start=start)
-    ids = scenario_ids(table)
-    check_ids(ids, "scenarios" if isinstance(scenarios, pd.DataFrame) else Path(scenarios).name)
-    ids = [BASE, *ids]  # the unchanged run first, solved like any scenario
+    table, ids = _scenario_table(scenarios, instance, start)
     limits = _limits(time_limit, ids, options)
     folder = _plans_folder(keep_plans, ids)
     shared = Shared(instance, plan, start, options_from(options, solver), folder is not None)
+    tasks = _tasks(table, ids, limits)
+    rows = _run_tasks(shared, tasks, folder, workers, scheduler, progress)
+    frame = results_frame([rows[i] for i in ids])
+    frame.attrs["regions"] = regions_frame([rows[i] for i in ids])
+    return frame
+
+
+def _scenario_table(
+    scenarios: pd.DataFrame | str | Path, instance: Instance, start: str | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """The checked scenario table and the ids the batch runs, ``base`` first."""
+    table = read_scenarios(scenarios, instance, start=start)
+    ids = scenario_ids(table)
+    check_ids(ids, "scenarios" if isinstance(scenarios, pd.DataFrame) else Path(scenarios).name)
+    return table, [BASE, *ids]  # the unchanged run first, solved like any scenario
+
+
+def _tasks(table: pd.DataFrame, ids: list[str], limits: dict[str, float | None]) -> list[Task]:
+    """One task per scenario, in the order of ``ids``: its changes and its time limit."""
     groups = dict(tuple(table.groupby("scenario", sort=False)))
     groups[BASE] = table.iloc[0:0]  # no changes
-    tasks = [Task(i, groups[i].reset_index(drop=True), limits[i]) for i in ids]
+    return [Task(i, groups[i].reset_index(drop=True), limits[i]) for i in ids]
+
+
+def _run_tasks(
+    shared: Shared,
+    tasks: list[Task],
+    folder: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+    progress: BatchProgress | None,
+) -> dict[str, dict[str, Any]]:
+    """Every scenario's result row by id, its plan kept in ``folder`` as it ends, progress told."""
     rows: dict[str, dict[str, Any]] = {}
     counts = {"done": 0, "failed": 0}
 
@@ -153,9 +180,7 @@ def run_batch(
     if progress:
         progress(0, 0, len(tasks))
     _execute(shared, tasks, record, workers, scheduler)
-    frame = results_frame([rows[i] for i in ids])
-    frame.attrs["regions"] = regions_frame([rows[i] for i in ids])
-    return frame
+    return rows
 
 
 def _plans_folder(keep_plans: str | Path | None, ids: list[str]) -> Path | None:
