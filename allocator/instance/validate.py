@@ -121,6 +121,38 @@ def validate_frames(
     horizon = month_labels(start, periods) if start and periods else None
     described = horizon_text(start, periods) if start and periods else ""
 
+    tables = _parse_tables(frames, labels, where, out, horizon, described)
+
+    known_categories = names if have_settings and "categories" not in where.reported else None
+    cross_check(tables, labels, known_categories, out)
+    out.raise_if_any()
+    if start is None or periods is None:  # pragma: no cover - reported above
+        raise AssertionError("unreadable settings must have been reported")
+    built = _frames(tables, labels, out)
+    return InstanceFields(
+        name=name,
+        start=start,
+        periods=periods,
+        categories=weights,
+        nodes=built["nodes"],
+        links=built["links"],
+        supply=built["supply"],
+        demand=built["demand"],
+        capacity=built["capacity"],
+        description=description,
+        source=source,
+    )
+
+
+def _parse_tables(
+    frames: Mapping[str, pd.DataFrame | None],
+    labels: dict[str, str],
+    where: Locations,
+    out: Collector,
+    horizon: list[str] | None,
+    described: str,
+) -> dict[str, ParsedTable]:
+    """Each table given, checked and parsed against the schema; its problems go to ``out``."""
     tables: dict[str, ParsedTable] = {}
     for filename, (columns, _) in schema.FILES.items():
         table = schema.TABLES[filename]
@@ -142,26 +174,7 @@ def validate_frames(
             horizon=horizon,
             horizon_text=described,
         )
-
-    known_categories = names if have_settings and "categories" not in where.reported else None
-    cross_check(tables, labels, known_categories, out)
-    out.raise_if_any()
-    if start is None or periods is None:  # pragma: no cover - reported above
-        raise AssertionError("unreadable settings must have been reported")
-    built = _frames(tables, labels, out)
-    return InstanceFields(
-        name=name,
-        start=start,
-        periods=periods,
-        categories=weights,
-        nodes=built["nodes"],
-        links=built["links"],
-        supply=built["supply"],
-        demand=built["demand"],
-        capacity=built["capacity"],
-        description=description,
-        source=source,
-    )
+    return tables
 
 
 def _frames(
