@@ -146,10 +146,7 @@ def replan(
     began = time.perf_counter()
     deadline = Deadline(options.time_limit)
     say = progress or (lambda _message: None)
-    say("loading the instance and the old plan")
-    instance = instance if isinstance(instance, Instance) else load_instance(instance)
-    folder = None if isinstance(plan, Plan) else str(plan)
-    plan = plan if isinstance(plan, Plan) else read_plan(plan)
+    instance, plan, folder = _loaded(instance, plan, say)
     _check_request(instance, plan, folder or "plan", start, freeze, stability, check_plan)
     s = instance.months.index(start) + 1
     actual, past, new = _state(instance, plan, s, actuals, (supply, demand, capacity), say)
@@ -157,12 +154,7 @@ def replan(
     deadline.check("reading the re-plan's facts")
 
     old = plan.shipments.copy()
-    kept, dropped = hold_frozen(new, old, int(freeze), options, deadline)
-    model = ModelOptions(
-        reference=old[["link", "period", "quantity"]],
-        stability=float(stability),
-        fixed=kept[["link", "period", "quantity"]] if freeze else None,
-    )
+    model, kept, dropped = _held(new, old, freeze, stability, options, deadline)
     made = _solve(new, model, options, deadline, progress, seconds)
     changes = changes_table(old, past.shipments, made.shipments)
     made.summary["replan"] = replan_summary(
@@ -178,6 +170,43 @@ def replan(
         changes=changes,
         new_summary=made.summary,
     )
+    return _as_replan(made, changes, new)
+
+
+def _loaded(
+    instance: Instance | str | Path, plan: Plan | str | Path, say: Progress
+) -> tuple[Instance, Plan, str | None]:
+    """The instance and the old plan, read where given as paths, and the plan's folder if any."""
+    say("loading the instance and the old plan")
+    instance = instance if isinstance(instance, Instance) else load_instance(instance)
+    folder = None if isinstance(plan, Plan) else str(plan)
+    plan = plan if isinstance(plan, Plan) else read_plan(plan)
+    return instance, plan, folder
+
+
+def _held(
+    new: Instance,
+    old: pd.DataFrame,
+    freeze: int,
+    stability: float,
+    options: SolveOptions,
+    deadline: Deadline,
+) -> tuple[ModelOptions, pd.DataFrame, pd.DataFrame]:
+    """The re-plan's model options (the old shipments as reference, the frozen ones fixed).
+
+    Also the old shipments of the frozen months that are kept, and those dropped.
+    """
+    kept, dropped = hold_frozen(new, old, int(freeze), options, deadline)
+    model = ModelOptions(
+        reference=old[["link", "period", "quantity"]],
+        stability=float(stability),
+        fixed=kept[["link", "period", "quantity"]] if freeze else None,
+    )
+    return model, kept, dropped
+
+
+def _as_replan(made: Plan, changes: pd.DataFrame, new: Instance) -> Replan:
+    """The re-plan as returned: the new plan's tables and summary, its changes, its instance."""
     tables = {name: getattr(made, name) for name in PLAN_TABLES}
     return Replan(**tables, summary=made.summary, extra={"changes": changes}, instance=new)
 
