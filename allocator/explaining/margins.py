@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from allocator.explaining.residual import HOLD, PRINT, SHIP, Residual
+from allocator.explaining.flow import HOLD, PRINT, SHIP
+from allocator.explaining.residual import Residual
 from allocator.instance import Instance
 from allocator.model import LinearProgram
 from allocator.solvers.sensitivity import Sensitivity

@@ -42,7 +42,8 @@ import numpy as np
 import pandas as pd
 
 from allocator.explaining.columns import months_of
-from allocator.explaining.residual import HOLD, PRINT, SHIP, WAIT, Keyed, Residual
+from allocator.explaining.flow import HOLD, PRINT, SHIP, WAIT, Keyed
+from allocator.explaining.residual import Residual
 from allocator.instance import Instance
 from allocator.instance.network import reach
 from allocator.model import LinearProgram, weight_groups

@@ -25,13 +25,9 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from allocator.instance import Instance
+from allocator.explaining.flow import lookup, stock_row
 from allocator.model import LinearProgram
-
-#: Arc kinds, as stored in :attr:`Residual.kind`.
-SHIP, HOLD, ISSUE, PRINT, WAIT, UNMET = range(6)
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,9 +35,9 @@ class Residual:
     """The plan as a flow, the duals as potentials, and each node's distance to the root.
 
     Arrays over arcs: ``tail``, ``head``, ``flow``, ``cap``, ``cost``,
-    ``kind`` (:data:`SHIP` ... :data:`UNMET`) and ``col`` (the LP column, or
-    -1 for a printer arc). ``dist[v]`` is the cost of the cheapest residual
-    path from node ``v`` to the root (``inf`` if none): one more card at a
+    ``kind`` (:data:`~allocator.explaining.flow.SHIP` ... ``UNMET``) and
+    ``col`` (the LP column, or -1 for a printer arc). ``dist[v]`` is the cost
+    of the cheapest residual path from node ``v`` to the root (``inf`` if none): one more card at a
     stock node ``v`` changes the optimal waiting by exactly ``dist[v]``, and
     so does each of the first ``neck[v]`` more cards (the least room on that
     cheapest path: sending cards along a cheapest path keeps it cheapest);
@@ -123,133 +119,6 @@ class Residual:
         return self.room() & (np.abs(slack) <= self.tol)
 
 
-class Keyed:
-    """The ``value`` of each row of a key table, looked up by key arrays (integer codes: fast).
-
-    ``keys`` end with the month ``t``; the others are labels (node, group).
-    """
-
-    def __init__(self, table: pd.DataFrame, keys: list[str], value: str) -> None:
-        self.labels = [pd.Index(pd.unique(table[k].to_numpy())) for k in keys[:-1]]
-        self.span = int(table[keys[-1]].max()) + 2 if len(table) else 2
-        self.index = pd.Index(self._code([table[k].to_numpy() for k in keys]))
-        self.values = table[value].to_numpy()
-
-    def _code(self, arrays: list[np.ndarray]) -> np.ndarray:
-        code = np.zeros(len(arrays[-1]), dtype=np.int64)
-        missing = np.zeros(len(code), dtype=bool)
-        for labels, array in zip(self.labels, arrays[:-1], strict=False):
-            pos = labels.get_indexer(array)
-            missing |= pos < 0
-            code = code * len(labels) + pos
-        t = np.asarray(arrays[-1], dtype=np.int64)
-        missing |= (t < 0) | (t >= self.span)
-        return np.where(missing, -1, code * self.span + t)
-
-    def __call__(self, arrays: list[np.ndarray]) -> np.ndarray:
-        """The value at each key (-1 where there is none)."""
-        if not len(self.values) or not len(arrays[-1]):
-            return np.full(len(arrays[-1]), -1, dtype=np.int64)
-        code = self._code(arrays)
-        pos = self.index.get_indexer(code)
-        pos[code < 0] = -1
-        return np.where(pos >= 0, self.values[np.maximum(pos, 0)], -1)
-
-
-def _stock_row(lp: LinearProgram) -> Keyed:
-    return Keyed(lp.rows["stock_balance"], ["node", "t"], "row")
-
-
-def _lookup(keyed: Keyed, keys: list[np.ndarray]) -> np.ndarray:
-    return keyed(keys)
-
-
-def arcs(instance: Instance, lp: LinearProgram, values: np.ndarray) -> dict[str, np.ndarray]:
-    """Every column of ``lp`` (and every printer) as an arc with its flow at ``values``."""
-    root = lp.n_rows
-    stock = _stock_row(lp)
-    parts: list[dict[str, np.ndarray]] = []
-
-    def add(kind: int, tail: np.ndarray, head: np.ndarray, col: np.ndarray, **extra: np.ndarray):
-        flow = extra.get("flow", values[col] if len(col) else np.zeros(0))
-        cap = extra.get("cap", lp.col_upper[col] if len(col) else np.zeros(0))
-        low = extra.get("low", lp.col_lower[col] if len(col) else np.zeros(0))
-        parts.append(
-            {
-                "tail": tail.astype(np.int64),
-                "head": head.astype(np.int64),
-                "flow": np.asarray(flow, dtype=float),
-                "cap": np.asarray(cap, dtype=float),
-                "low": np.asarray(low, dtype=float),
-                "cost": lp.stages[0].objective[col] if len(col) else np.zeros(0),
-                "kind": np.full(len(tail), kind),
-                "col": col.astype(np.int64),
-            }
-        )
-
-    x = lp.variables["x"]
-    links = instance.links.set_index("id")
-    frm = links.loc[x["link"], "from"].to_numpy()
-    to = links.loc[x["link"], "to"].to_numpy()
-    t = x["t"].to_numpy()
-    arrive = t + links.loc[x["link"], "lead_time"].to_numpy(np.int64)
-    add(SHIP, _lookup(stock, [frm, t]), _lookup(stock, [to, arrive]), x["col"].to_numpy())
-
-    held = lp.variables["I"]
-    n, t = held["node"].to_numpy(), held["t"].to_numpy()
-    nxt = np.where(t < lp.periods, _lookup(stock, [n, np.minimum(t + 1, lp.periods)]), root)
-    add(HOLD, _lookup(stock, [n, t]), nxt, held["col"].to_numpy())
-
-    ic = lp.rows["issue_capacity"]
-    printer = Keyed(ic, ["node", "t"], "row")
-    ic_rows = ic["row"].to_numpy()
-    activity = np.zeros(lp.n_rows)
-    np.add.at(activity, lp.row_of_entries(), lp.data * values[lp.indices])
-    add(
-        PRINT,
-        _lookup(stock, [ic["node"].to_numpy(), ic["t"].to_numpy()]),
-        ic_rows,
-        np.full(len(ic), -1),
-        flow=activity[ic_rows],
-        cap=lp.row_upper[ic_rows],
-        low=np.zeros(len(ic)),
-    )
-    parts[-1]["cost"] = np.zeros(len(ic))
-
-    bl = lp.rows["backlog"]
-    backlog = Keyed(bl, ["node", "group", "t"], "row")
-    s = lp.variables["s"]
-    sn, sg, st = s["node"].to_numpy(), s["group"].to_numpy(), s["t"].to_numpy()
-    via = _lookup(printer, [sn, st])
-    source = np.where(via >= 0, via, _lookup(stock, [sn, st]))
-    add(ISSUE, source, _lookup(backlog, [sn, sg, st]), s["col"].to_numpy())
-
-    B = lp.variables["B"]
-    bn, bg, bt = B["node"].to_numpy(), B["group"].to_numpy(), B["t"].to_numpy()
-    later = _lookup(backlog, [bn, bg, np.minimum(bt + 1, lp.periods)])
-    last = np.full(len(B), root)
-    if "equity_unmet" in lp.rows:
-        eu = lp.rows["equity_unmet"]
-        held_by = pd.Series(eu["row"].to_numpy(), index=eu["node"].to_numpy())
-        last = held_by.reindex(bn).fillna(root).to_numpy(np.int64)
-    add(
-        WAIT,
-        np.where(bt < lp.periods, later, last),
-        _lookup(backlog, [bn, bg, bt]),
-        B["col"].to_numpy(),
-    )
-
-    if "U" in lp.variables:
-        u = lp.variables["U"]
-        add(
-            UNMET,
-            np.full(len(u), root),
-            lp.rows["equity_unmet"]["row"].to_numpy(),
-            u["col"].to_numpy(),
-        )
-    return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
-
-
 def potentials(lp: LinearProgram, row_dual: np.ndarray) -> np.ndarray:
     """Node potentials from stage 1's row duals, so that an arc's reduced cost is its column's.
 
@@ -264,7 +133,7 @@ def potentials(lp: LinearProgram, row_dual: np.ndarray) -> np.ndarray:
             rows = lp.rows[family]["row"].to_numpy()
             pi[rows] = -row_dual[rows]
     ic = lp.rows["issue_capacity"]
-    stock = _lookup(_stock_row(lp), [ic["node"].to_numpy(), ic["t"].to_numpy()])
+    stock = lookup(stock_row(lp), [ic["node"].to_numpy(), ic["t"].to_numpy()])
     pi[ic["row"].to_numpy()] = row_dual[stock] + row_dual[ic["row"].to_numpy()]
     return pi
 
@@ -316,7 +185,7 @@ def network_duals(lp: LinearProgram, a: dict[str, np.ndarray]) -> np.ndarray | N
             rows = lp.rows[family]["row"].to_numpy()
             y[rows] = -D[rows]
     ic = lp.rows["issue_capacity"]
-    stock = _lookup(_stock_row(lp), [ic["node"].to_numpy(), ic["t"].to_numpy()])
+    stock = lookup(stock_row(lp), [ic["node"].to_numpy(), ic["t"].to_numpy()])
     y[ic["row"].to_numpy()] = D[ic["row"].to_numpy()] - D[stock]
     return y
 

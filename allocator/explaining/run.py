@@ -19,10 +19,11 @@ import pandas as pd
 
 from allocator.errors import AllocatorError, InputError, Problem
 from allocator.explaining.columns import model_for, plan_columns
+from allocator.explaining.flow import arcs
 from allocator.explaining.margins import marginal_values
 from allocator.explaining.pegging import pegging
 from allocator.explaining.reasons import REASONS, shortfalls
-from allocator.explaining.residual import arcs, network_duals, residual
+from allocator.explaining.residual import network_duals, residual
 from allocator.instance import Instance, load_instance
 from allocator.plan import Plan, read_plan
 from allocator.plan.core import table_csv
