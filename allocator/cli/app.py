@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -59,7 +59,7 @@ def _version(value: bool) -> None:
 def _main(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     """Plan how scarce cards reach the people waiting for them: as few people as possible
@@ -165,6 +165,17 @@ def status(enabled: bool, first: str) -> Iterator[Callable[[str], None]]:
         yield display.say
 
 
+def option(*param_decls: str, **kwargs: Any) -> Any:
+    """A Typer option that never names an environment variable it does not have.
+
+    Click 8.2 adds " (env var: 'None')" to the error of every option whose
+    ``show_envvar`` is set, which Typer sets by default: a mistyped
+    ``--solver netwrok`` would read "Invalid value for '--solver' (env var:
+    'None')". No option of this command line reads the environment.
+    """
+    return typer.Option(*param_decls, show_envvar=False, **kwargs)
+
+
 InstancePath = Annotated[
     Path,
     typer.Argument(
@@ -176,33 +187,31 @@ InstancePath = Annotated[
 # Options shared by several commands, declared once.
 SolverOption = Annotated[
     SolverName,
-    typer.Option(
+    option(
         help="LP solver: auto (min-cost flow, LEMON, wherever the LP is a network; "
         "else HiGHS), network (the same), highs or cbc."
     ),
 ]
 MethodOption = Annotated[
     Method,
-    typer.Option(
+    option(
         help="HiGHS method for the first stage: auto is HiPO (interior point) where "
         "highspy-extras is installed, else IPX; both end with crossover."
     ),
 ]
 TimeLimitOption = Annotated[
     float | None,
-    typer.Option("--time-limit", min=0, help="Seconds for the whole solve; no plan if reached."),
+    option("--time-limit", min=0, help="Seconds for the whole solve; no plan if reached."),
 ]
-ForceOption = Annotated[bool, typer.Option("--force", help="Replace the output if it exists.")]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print the plan summary as JSON on stdout.")
-]
+ForceOption = Annotated[bool, option("--force", help="Replace the output if it exists.")]
+QuietOption = Annotated[bool, option("--quiet", "-q", help="Print nothing but errors.")]
+JsonOption = Annotated[bool, option("--json", help="Print the plan summary as JSON on stdout.")]
 ReportOption = Annotated[
-    bool, typer.Option("--report", help="Also write report.html (see `allocator report`).")
+    bool, option("--report", help="Also write report.html (see `allocator report`).")
 ]
 ExplainOption = Annotated[
     bool,
-    typer.Option(
+    option(
         "--explain",
         help="Also explain the plan (see `allocator explain`): marginal_values.csv, "
         "shortfalls.csv, pegging.csv, and the roll-up in summary.json and the report.",
@@ -210,7 +219,7 @@ ExplainOption = Annotated[
 ]
 FormatsOption = Annotated[
     list[str] | None,
-    typer.Option(
+    option(
         "--format",
         help="Also write the plan in this format: xlsx writes plan.xlsx (one sheet per "
         "table). Repeat or comma-separate.",

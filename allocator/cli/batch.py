@@ -19,6 +19,7 @@ from allocator.cli.app import (
     app,
     err,
     errors,
+    option,
     out,
 )
 
@@ -29,7 +30,7 @@ ScenariosArgument = Annotated[
 ]
 ResultsOption = Annotated[
     Path,
-    typer.Option(
+    option(
         "--output",
         "-o",
         help="Results folder to write (scenarios.csv, plans/).",
@@ -38,7 +39,7 @@ ResultsOption = Annotated[
 ]
 WorkersOption = Annotated[
     int | None,
-    typer.Option(
+    option(
         "--workers",
         min=1,
         help="Scenarios at a time in local processes (default: the number of cores).",
@@ -46,30 +47,28 @@ WorkersOption = Annotated[
 ]
 SchedulerOption = Annotated[
     str | None,
-    typer.Option(
+    option(
         "--scheduler",
         help="Run on the Dask cluster at tcp://HOST:PORT instead of local processes.",
     ),
 ]
 KeepPlansOption = Annotated[
-    bool, typer.Option("--keep-plans", help="Also write each plan under RESULTS/plans/.")
+    bool, option("--keep-plans", help="Also write each plan under RESULTS/plans/.")
 ]
 BaselineOption = Annotated[
     Path | None,
-    typer.Option("--baseline", help="Plan folder each scenario re-plans (with --from)."),
+    option("--baseline", help="Plan folder each scenario re-plans (with --from)."),
 ]
 BaselineFromOption = Annotated[
     str | None,
-    typer.Option("--from", help="Month YYYY-MM from which the baseline is re-planned."),
+    option("--from", help="Month YYYY-MM from which the baseline is re-planned."),
 ]
 ScenarioTimeLimitOption = Annotated[
     float | None,
-    typer.Option(
-        "--time-limit", min=0, help="Seconds per scenario; one over it is recorded as failed."
-    ),
+    option("--time-limit", min=0, help="Seconds per scenario; one over it is recorded as failed."),
 ]
 ReplaceResultsOption = Annotated[
-    bool, typer.Option("--force", help="Replace the results folder if it exists.")
+    bool, option("--force", help="Replace the results folder if it exists.")
 ]
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from allocator._format import whole
-from allocator.cli.app import ForceOption, QuietOption, app, errors, out
+from allocator.cli.app import ForceOption, QuietOption, app, errors, option, out
 
 
 @app.command("dispatch")
@@ -16,7 +16,7 @@ def dispatch_command(
     plan: Annotated[Path, typer.Argument(help="Plan folder.", show_default=False)],
     output: Annotated[
         Path,
-        typer.Option(
+        option(
             "--output",
             "-o",
             help="Folder to write: dispatch.csv, totals.csv, index.html and one printable "
@@ -26,15 +26,15 @@ def dispatch_command(
     ],
     month: Annotated[
         str | None,
-        typer.Option("--month", help="Only this month of departure, YYYY-MM."),
+        option("--month", help="Only this month of departure, YYYY-MM."),
     ] = None,
     sender: Annotated[
         str | None,
-        typer.Option("--from", help="Only what this node (an id of nodes.csv) sends."),
+        option("--from", help="Only what this node (an id of nodes.csv) sends."),
     ] = None,
     instance: Annotated[
         Path | None,
-        typer.Option(
+        option(
             "--instance",
             help="Instance for the node names (default: the one the plan names, if found).",
         ),

@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 
 from allocator.cli import console as show
-from allocator.cli.app import ForceOption, InstancePath, QuietOption, app, errors, out, status
+from allocator.cli.app import (
+    ForceOption,
+    InstancePath,
+    QuietOption,
+    app,
+    errors,
+    option,
+    out,
+    status,
+)
 
 
 @app.command("explain")
@@ -17,7 +26,7 @@ def explain_command(
     plan: Annotated[Path, typer.Argument(help="Plan folder to explain.", show_default=False)],
     output: Annotated[
         Path | None,
-        typer.Option(
+        option(
             "--output",
             "-o",
             help="Folder to write the explanation to (default: into the plan folder, with "
@@ -26,11 +35,11 @@ def explain_command(
     ] = None,
     office: Annotated[
         str | None,
-        typer.Option("--office", help="Print one office (node id) in plain words; write nothing."),
+        option("--office", help="Print one office (node id) in plain words; write nothing."),
     ] = None,
     region: Annotated[
         str | None,
-        typer.Option("--region", help="Print one province (region) in plain words; write nothing."),
+        option("--region", help="Print one province (region) in plain words; write nothing."),
     ] = None,
     force: ForceOption = False,
     quiet: QuietOption = False,

@@ -21,12 +21,13 @@ from allocator.cli.app import (
     app,
     err,
     errors,
+    option,
     out,
 )
 
 CommitOption = Annotated[
     int,
-    typer.Option(
+    option(
         "--commit",
         help="K: the first K months of the plan are committed (shipped and issued as planned, "
         "except what a scenario makes impossible); the later months are re-planned.",
@@ -35,13 +36,11 @@ CommitOption = Annotated[
 ]
 WorkersOption = Annotated[
     int | None,
-    typer.Option(
-        "--workers", min=1, help="Scenarios at a time in local processes (default: the cores)."
-    ),
+    option("--workers", min=1, help="Scenarios at a time in local processes (default: the cores)."),
 ]
 SchedulerOption = Annotated[
     str | None,
-    typer.Option("--scheduler", help="Run on the Dask cluster at tcp://HOST:PORT instead."),
+    option("--scheduler", help="Run on the Dask cluster at tcp://HOST:PORT instead."),
 ]
 
 
@@ -59,7 +58,7 @@ def stress_command(
     commit: CommitOption,
     output: Annotated[
         Path,
-        typer.Option(
+        option(
             "--output",
             "-o",
             help="Results folder to write (stress.csv, summary.json, regret.csv).",
@@ -68,7 +67,7 @@ def stress_command(
     ],
     plans: Annotated[
         list[Path] | None,
-        typer.Option(
+        option(
             "--plans",
             help="Another candidate plan stressed on the same scenarios (repeat for more); "
             "adds regret.csv.",
@@ -78,7 +77,7 @@ def stress_command(
     scheduler: SchedulerOption = None,
     time_limit: Annotated[
         float | None,
-        typer.Option("--time-limit", min=0, help="Seconds per scenario; over it, it fails."),
+        option("--time-limit", min=0, help="Seconds per scenario; over it, it fails."),
     ] = None,
     solver: SolverOption = SolverName.highs,
     force: ForceOption = False,

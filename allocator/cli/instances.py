@@ -9,7 +9,7 @@ import typer
 
 from allocator._format import month
 from allocator.cli import console as show
-from allocator.cli.app import InstancePath, app, errors, out
+from allocator.cli.app import InstancePath, app, errors, option, out
 
 
 @app.command()
@@ -49,12 +49,10 @@ def info(instance: InstancePath) -> None:
 @app.command()
 def generate(
     output: Annotated[Path, typer.Argument(help="Instance folder to write.", show_default=False)],
-    offices: Annotated[int, typer.Option(min=1, help="Number of district offices.")] = 514,
-    months: Annotated[int, typer.Option(min=1, help="Months in the horizon.")] = 12,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same instance).")] = 0,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace the folder if it exists.")
-    ] = False,
+    offices: Annotated[int, option(min=1, help="Number of district offices.")] = 514,
+    months: Annotated[int, option(min=1, help="Months in the horizon.")] = 12,
+    seed: Annotated[int, option(help="Random seed (same seed, same instance).")] = 0,
+    force: Annotated[bool, option("--force", help="Replace the folder if it exists.")] = False,
 ) -> None:
     """Write a synthetic instance shaped like the national network, of any size."""
     from allocator.instance.generate import write_generated

@@ -32,6 +32,7 @@ from allocator.cli.app import (
     app,
     err,
     errors,
+    option,
     out,
     solve_options,
     status,
@@ -41,11 +42,11 @@ from allocator.cli.batch import batch_results, report_batch
 # The solve command's own options.
 PlanOutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Plan folder to write (default: plans/<instance name>)."),
+    option("--output", "-o", help="Plan folder to write (default: plans/<instance name>)."),
 ]
 EquityOption = Annotated[
     bool,
-    typer.Option(
+    option(
         "--equity",
         help="First maximise the smallest fill rate over the offices with demand, "
         "then keep floor(that rate x demand) cards at each while minimising waiting and cost.",
@@ -53,7 +54,7 @@ EquityOption = Annotated[
 ]
 HedgeOption = Annotated[
     Path | None,
-    typer.Option(
+    option(
         "--hedge",
         help="What-if table (with an optional probability per scenario): make the first "
         "--commit months best across its scenarios, each re-planning its later months.",
@@ -61,11 +62,11 @@ HedgeOption = Annotated[
 ]
 HedgeCommitOption = Annotated[
     int | None,
-    typer.Option("--commit", help="K: the months a hedged plan commits (with --hedge)."),
+    option("--commit", help="K: the months a hedged plan commits (with --hedge)."),
 ]
 RiskOption = Annotated[
     str,
-    typer.Option(
+    option(
         "--risk",
         help="What a hedged plan minimises: expected (waiting) or cvar:A, the expected "
         "waiting of the worst 1-A of probability (cvar:0.9).",
@@ -73,9 +74,7 @@ RiskOption = Annotated[
 ]
 HedgeWorkersOption = Annotated[
     int | None,
-    typer.Option(
-        "--workers", min=1, help="With --hedge: scenarios stressed at a time in processes."
-    ),
+    option("--workers", min=1, help="With --hedge: scenarios stressed at a time in processes."),
 ]
 
 
@@ -143,50 +142,50 @@ def solve(
 # The re-plan's new facts and options.
 ActualsOption = Annotated[
     Path | None,
-    typer.Option(
+    option(
         help="Folder with what really happened before --from: shipments.csv, issuance.csv, "
         "supply.csv (any of them; a row replaces the old plan's row with the same key)."
     ),
 ]
 NewSupplyOption = Annotated[
     Path | None,
-    typer.Option(help="supply.csv replacing the supply from --from on (a delayed tranche)."),
+    option(help="supply.csv replacing the supply from --from on (a delayed tranche)."),
 ]
 NewDemandOption = Annotated[
     Path | None,
-    typer.Option(
+    option(
         help="demand.csv replacing the demand arising from --from on (a surge); the backlog "
         "carried into --from follows from the old plan."
     ),
 ]
 NewCapacityOption = Annotated[
     Path | None,
-    typer.Option(help="capacity.csv with overrides from --from on (a closed road)."),
+    option(help="capacity.csv with overrides from --from on (a closed road)."),
 ]
 FreezeOption = Annotated[
     int,
-    typer.Option(min=0, help="Keep the old plan's shipments of the first N months where possible."),
+    option(min=0, help="Keep the old plan's shipments of the first N months where possible."),
 ]
 StabilityOption = Annotated[
     float,
-    typer.Option(min=0, help="Penalty per card moved away from the old plan's shipments."),
+    option(min=0, help="Penalty per card moved away from the old plan's shipments."),
 ]
 
 
 @app.command("replan")
 def replan_command(
     instance: InstancePath,
-    plan: Annotated[Path, typer.Option("--plan", help="The old plan folder.", show_default=False)],
+    plan: Annotated[Path, option("--plan", help="The old plan folder.", show_default=False)],
     start: Annotated[
         str,
-        typer.Option(
+        option(
             "--from",
             help="First month to re-plan, YYYY-MM; earlier months are history.",
             show_default=False,
         ),
     ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="New plan folder to write.", show_default=False)
+        Path, option("--output", "-o", help="New plan folder to write.", show_default=False)
     ],
     actuals: ActualsOption = None,
     supply: NewSupplyOption = None,
@@ -290,18 +289,18 @@ def report_command(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="HTML file to write (default: PLAN/report.html)."),
+        option("--output", "-o", help="HTML file to write (default: PLAN/report.html)."),
     ] = None,
     instance: Annotated[
         Path | None,
-        typer.Option(
+        option(
             "--instance",
             help="Instance for the map (default: the one the plan names, if it is found).",
         ),
     ] = None,
     force: Annotated[
         bool,
-        typer.Option(
+        option(
             "--force",
             help="Replace the HTML file if it exists, and draw a plan that fails verification "
             "(under a red banner) instead of refusing it.",
@@ -309,7 +308,7 @@ def report_command(
     ] = False,
     form: Annotated[
         ReportFormat,
-        typer.Option(
+        option(
             "--format",
             help="html: one self-contained page (default PLAN/report.html); geojson: the "
             "nodes and links as one GeoJSON file for a GIS such as QGIS (default "

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from allocator.cli.app import ForceOption, QuietOption, app, err, errors, out
+from allocator.cli.app import ForceOption, QuietOption, app, err, errors, option, out
 
 if TYPE_CHECKING:
     from allocator.registry.build import Progress
@@ -45,11 +45,11 @@ def demand(
     ],
     instance: Annotated[
         Path,
-        typer.Option("--instance", "-i", help="Instance the demand is for.", show_default=False),
+        option("--instance", "-i", help="Instance the demand is for.", show_default=False),
     ],
     output: Annotated[
         Path,
-        typer.Option(
+        option(
             "--output",
             "-o",
             help="Folder to write demand.csv, duplicate_pairs.csv and quality.csv into.",
@@ -58,11 +58,11 @@ def demand(
     ],
     pairs: Annotated[
         Path | None,
-        typer.Option("--pairs", help="duplicate_pairs.csv with your decisions (INVALID, MERGED)."),
+        option("--pairs", help="duplicate_pairs.csv with your decisions (INVALID, MERGED)."),
     ] = None,
     into: Annotated[
         Path | None,
-        typer.Option("--into", help="Also write a copy of the instance with this demand here."),
+        option("--into", help="Also write a copy of the instance with this demand here."),
     ] = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
@@ -97,7 +97,7 @@ def generate_registrations(
     ],
     instance: Annotated[
         Path,
-        typer.Option(
+        option(
             "--instance",
             "-i",
             help="Instance whose offices the people live at "
@@ -105,11 +105,11 @@ def generate_registrations(
             show_default=False,
         ),
     ],
-    people: Annotated[int, typer.Option(min=1, help="Number of true persons.")] = 10_000,
+    people: Annotated[int, option(min=1, help="Number of true persons.")] = 10_000,
     duplicates: Annotated[
-        float, typer.Option(min=0, help="Extra records per person (0.1: one in ten twice).")
+        float, option(min=0, help="Extra records per person (0.1: one in ten twice).")
     ] = 0.1,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same records).")] = 0,
+    seed: Annotated[int, option(help="Random seed (same seed, same records).")] = 0,
     force: ForceOption = False,
 ) -> None:
     """Write synthetic registration records with known true persons, and the answer key."""

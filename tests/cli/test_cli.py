@@ -236,3 +236,18 @@ def test_help_prints_flags_as_flags() -> None:
     assert "<bool>" not in result.output and "{instance}" not in result.output
     assert "Usage: allocator solve [OPTIONS] INSTANCE" in result.output
     assert re.search(r"--force\s+Replace the output if it exists\.", result.output)
+
+
+def test_a_mistyped_choice_names_the_choices_and_no_environment_variable(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["solve", str(TINY), "--solver", "netwrok", "-o", str(tmp_path / "p")],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 2
+    assert (
+        "Invalid value for '--solver': 'netwrok' is not one of 'auto', 'network', 'highs', "
+        "'cbc'." in result.output
+    )
+    assert "env var" not in result.output
+    assert not (tmp_path / "p").exists()
