@@ -26,15 +26,11 @@ if TYPE_CHECKING:
 
 def _app() -> typer.Typer:
     """The Typer app with every command on it."""
-    from allocator.cli import (  # noqa: F401
-        batch,
-        dispatching,
-        explaining,
-        hedging,
-        instances,
-        plans,
-        registry,
-    )
+    # In the order --help lists the commands: a planner's day, from the instance
+    # to its plan, its explanation and dispatch lists, then what-ifs and records.
+    from allocator.cli import instances, plans  # noqa: F401, I001
+    from allocator.cli import explaining, dispatching  # noqa: F401
+    from allocator.cli import batch, hedging, registry  # noqa: F401
     from allocator.cli.app import app
 
     return app

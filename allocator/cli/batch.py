@@ -87,10 +87,11 @@ def batch(
     force: ReplaceResultsOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Solve many what-if scenarios of an instance and tabulate them in RESULTS/scenarios.csv,
-    after a first row, base (the instance unchanged), that each row is compared with.
+    """Solve many what-if scenarios of an instance and tabulate them against the base.
 
-    Exit 1 when a scenario failed (the table is still written, with its message).
+    RESULTS/scenarios.csv starts with a row, base (the instance unchanged),
+    that each scenario's row is compared with. Exit 1 when a scenario failed
+    (the table is still written, with its message).
     """
     from allocator.whatif import write_batch
 

@@ -42,8 +42,10 @@ def dispatch_command(
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Write dispatch lists: per sending node and month, what leaves for whom, as CSV and as
-    printable pages (one per hub and month)."""
+    """Write dispatch lists: per sending node and month, what leaves for whom.
+
+    As CSV and as printable pages (one per hub and month).
+    """
     from allocator._atomic import refuse_existing
     from allocator.report.dispatch_page import write_dispatch
 

@@ -44,8 +44,12 @@ def explain_command(
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Explain a plan: marginal_values.csv, shortfalls.csv and pegging.csv (exit 2 or 1 if the
-    plan is not of this instance, fails verify or is not of least waiting; nothing is written)."""
+    """Explain a plan: marginal values, why each card is short or late, and pegging.
+
+    Writes marginal_values.csv, shortfalls.csv and pegging.csv. Exit 2 or 1 if
+    the plan is not of this instance, fails verify or is not of least waiting;
+    nothing is written then.
+    """
     from allocator._atomic import refuse_existing
     from allocator.errors import InputError, Problem
     from allocator.explaining import explain

@@ -37,7 +37,6 @@ from allocator.cli.app import (
     solve_options,
     status,
 )
-from allocator.cli.batch import batch_results, report_batch
 
 # The solve command's own options.
 PlanOutputOption = Annotated[
@@ -324,6 +323,7 @@ def report_command(
     PLAN may also be a batch's results folder: its page ranks the scenarios against the base.
     """
     from allocator._atomic import refuse_existing
+    from allocator.cli.batch import batch_results, report_batch
     from allocator.report import build_report, write_geojson, write_page
 
     if batch_results(plan):  # a results folder of `allocator batch`

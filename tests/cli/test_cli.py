@@ -251,3 +251,23 @@ def test_a_mistyped_choice_names_the_choices_and_no_environment_variable(tmp_pat
     )
     assert "env var" not in result.output
     assert not (tmp_path / "p").exists()
+
+
+def test_help_lists_the_commands_in_a_planners_order_each_on_one_line() -> None:
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"})
+    box = result.output.split("Commands")[1].split("╰")[0].splitlines()[1:]
+    assert [line.split()[1] for line in box] == [
+        "validate",
+        "info",
+        "generate",
+        "solve",
+        "replan",
+        "verify",
+        "report",
+        "explain",
+        "dispatch",
+        "batch",
+        "stress",
+        "demand",
+        "generate-registrations",
+    ]
