@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pulp
 
-from allocator.errors import SolveError
+from allocator.errors import InfeasibleError, SolveError
 from allocator.model import LinearProgram
 from allocator.solvers.options import Deadline, time_limit_error
 from allocator.solvers.pulp_model import PulpModel
@@ -53,6 +53,8 @@ class CbcBackend:
         seconds = time.perf_counter() - began
         if remaining is not None and seconds >= remaining and status != "optimal":
             raise time_limit_error(deadline.limit, label)
+        if status == "infeasible":
+            raise InfeasibleError(f"CBC could not solve {label}: {status}")
         if status != "optimal":
             raise SolveError(f"CBC could not solve {label}: {status}")
         return StageResult(status, float(pulp.value(self.model.problem.objective) or 0.0), seconds)

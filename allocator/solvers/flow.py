@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pylmcf
 
-from allocator.errors import SolveError
+from allocator.errors import InfeasibleError, SolveError
 from allocator.solvers.options import Deadline, time_limit_error
 
 #: The largest power of ten a cost or weight is scaled by (9 decimal digits).
@@ -119,7 +119,7 @@ def _solve(
     try:
         result = run(supply, tail, head, capacity, cost, return_potentials=potentials)
     except RuntimeError as error:
-        raise SolveError(f"the min-cost flow has no optimum: {error}") from None
+        raise InfeasibleError(f"the min-cost flow has no optimum: {error}") from None
     flow, potential = result if potentials else (result, np.zeros(len(supply), np.int64))
     return np.asarray(flow, dtype=np.int64), np.asarray(potential, dtype=np.int64)
 
@@ -128,6 +128,8 @@ def _worker(connection: multiprocessing.connection.Connection, arrays: tuple) ->
     """Run :func:`_solve` in a worker process and send back its result or its error."""
     try:
         connection.send(("ok", _solve(*arrays)))
+    except InfeasibleError as error:
+        connection.send(("infeasible", str(error)))
     except SolveError as error:
         connection.send(("error", str(error)))
     finally:
@@ -153,6 +155,8 @@ def _in_worker(arrays: tuple, deadline: Deadline, label: str) -> tuple[np.ndarra
             process.kill()
         process.join()
         receive.close()
+    if kind == "infeasible":
+        raise InfeasibleError(result)
     if kind == "error":
         raise SolveError(result)
     return result
@@ -172,7 +176,8 @@ def min_cost_flow(
 
     Potentials are LEMON's: an arc's reduced cost is ``cost + pi[tail] -
     pi[head]``; zeros unless ``potentials``. Raises :class:`SolveError` at
-    the deadline (the worker is killed) or when the flow has no optimum.
+    the deadline (the worker is killed), :class:`InfeasibleError` when the
+    flow has no optimum (no flow meets the supplies within the capacities).
     """
     remaining = deadline.remaining()
     if remaining is not None and remaining <= 0:

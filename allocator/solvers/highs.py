@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pulp
 
-from allocator.errors import SolveError
+from allocator.errors import InfeasibleError, SolveError
 from allocator.model import LinearProgram
 from allocator.solvers.options import Deadline, SolveOptions, resolve_method, time_limit_error
 from allocator.solvers.pulp_model import PulpModel
@@ -316,7 +316,7 @@ class HighsBackend:
                 self.primal_guard = True
 
     def run(self, label: str, deadline: Deadline) -> StageResult:
-        """Run HiGHS with the time left; SolveError unless HiGHS itself says optimal."""
+        """Run HiGHS with the time left; SolveError unless HiGHS says optimal (InfeasibleError)."""
         remaining = deadline.remaining()
         if remaining is not None:
             if remaining <= 0:
@@ -336,6 +336,8 @@ class HighsBackend:
         if status == "time limit" or (status != "optimal" and deadline.passed()):
             # Cancelled at the deadline, HiGHS may report kInterrupt, or kNotset in crossover.
             raise time_limit_error(deadline.limit, label)
+        if status in ("infeasible", "infeasible or unbounded"):
+            raise InfeasibleError(f"HiGHS could not solve {label}: {status}")
         if status != "optimal":
             raise SolveError(f"HiGHS could not solve {label}: {status}")
         objective = self.h.getInfo().objective_function_value
