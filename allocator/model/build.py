@@ -137,8 +137,18 @@ def build_model(instance: Instance, options: ModelOptions | None = None) -> Line
         rows["equity_floor"] = equity.add_equity_floor(b, d, s, z)
     if options.floors is not None:
         variables["U"], rows["equity_unmet"] = equity.add_equity_unmet(b, d, B, options.floors)
+    names = dict(
+        zip(instance.nodes["id"].astype(str), instance.nodes["name"].astype(str), strict=True)
+    )
     return b.program(
-        d.P, variables, rows, bounds, _stages(b, d, options, len(x)), b.column_array("cost")
+        d.P,
+        variables,
+        rows,
+        bounds,
+        _stages(b, d, options, len(x)),
+        b.column_array("cost"),
+        months=tuple(instance.months),
+        names=names,
     )
 
 

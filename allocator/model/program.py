@@ -53,7 +53,9 @@ class LinearProgram:
     reads ``row_lower[i] <= A[i] @ x <= row_upper[i]``. ``stages`` are
     minimised in order, each over the optimal face of the ones before;
     ``report_cost`` is the cost a plan reports (without a re-plan's stability
-    penalty, which only steers stage 2).
+    penalty, which only steers stage 2). ``months`` (``YYYY-MM``, month 1
+    first) and ``names`` (node id to name) label the keys in messages, such as
+    the cards an infeasible LP has nowhere to put; empty, months are numbers.
     """
 
     periods: int
@@ -69,6 +71,12 @@ class LinearProgram:
     stages: tuple[Stage, ...]
     report_cost: np.ndarray
     bounds: Mapping[str, np.ndarray] = field(default_factory=dict)
+    months: tuple[str, ...] = ()
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def month(self, t: int) -> str:
+        """Month ``t`` (1..P) as ``YYYY-MM``, or ``month t`` when the LP has no labels."""
+        return self.months[t - 1] if 0 < t <= len(self.months) else f"month {t}"
 
     @property
     def n_cols(self) -> int:
@@ -195,8 +203,10 @@ class Builder:
         bounds: Mapping[str, np.ndarray],
         stages: tuple[Stage, ...],
         report_cost: np.ndarray,
+        months: tuple[str, ...] = (),
+        names: Mapping[str, str] | None = None,
     ) -> LinearProgram:
-        """The :class:`LinearProgram` of everything added, with its CSR matrix."""
+        """The :class:`LinearProgram` of everything added, with its CSR matrix (and labels)."""
         entry_rows = _concat(self._entry_rows, np.int64)
         entry_cols = _concat(self._entry_cols, np.int64)
         values = _concat(self._entry_vals, np.float64)
@@ -217,6 +227,8 @@ class Builder:
             stages=stages,
             report_cost=report_cost,
             bounds=dict(bounds),
+            months=tuple(months),
+            names=dict(names or {}),
         )
 
 
