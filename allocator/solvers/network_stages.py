@@ -181,6 +181,22 @@ def solve_network(
     return result, duals
 
 
+def lexicographic_flow(plan: NetworkPlan, deadline: Deadline, label: str) -> np.ndarray:
+    """The flow minimising ``plan.costs`` in order, each on the optimal face of the ones before.
+
+    For a network that is not an LP's own (the diagnosis of an infeasible
+    LP, :mod:`~allocator.solvers.infeasible`): no stage bookkeeping, only the flow.
+    """
+    face = _Face(plan)
+    flow = face.lower.copy()
+    for number, cost in enumerate(plan.costs, start=1):
+        last = number == len(plan.costs)
+        flow, potential, _ = face.solve(cost, deadline, label, potentials=not last)
+        if not last:
+            face.restrict(flow, face.reduced(cost, potential))
+    return flow
+
+
 def stage_one_row_duals(lp: LinearProgram, deadline: Deadline | None = None) -> np.ndarray | None:
     """Optimal row duals of ``lp``'s first stage from one min-cost flow (HiGHS's sign).
 

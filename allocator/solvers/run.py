@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from allocator.errors import InfeasibleError
 from allocator.model import LinearProgram
 from allocator.solvers.flow import pylmcf_version
+from allocator.solvers.infeasible import diagnose
 from allocator.solvers.network_stages import CODE, NetworkPlan, plan_network, solve_network
 from allocator.solvers.options import Deadline, SolveOptions, resolve_method
 from allocator.solvers.stages import LexResult, StageResult, nothing_to_decide, solve_stages
@@ -70,11 +72,24 @@ def solve_lexicographic(
     (:func:`~allocator.solvers.highs.later_stage_options`). Raises
     :class:`~allocator.errors.SolveError` at the time limit or when a stage
     has no optimum. ``deadline`` (default: ``options.time_limit`` from now)
-    lets several solves share one time limit.
+    lets several solves share one time limit. An LP without a feasible plan
+    raises :class:`~allocator.errors.InfeasibleError` naming the cards that
+    have nowhere to go, found on the network whichever solver found it
+    infeasible (:func:`~allocator.solvers.infeasible.diagnose`).
     """
     if lp.n_cols == 0:
         return nothing_to_decide(lp, _info(options))
     deadline = deadline or Deadline(options.time_limit)
+    try:
+        return _solve_lexicographic(lp, options, name, deadline)
+    except InfeasibleError as error:
+        raise diagnose(lp, deadline, error) from None
+
+
+def _solve_lexicographic(
+    lp: LinearProgram, options: SolveOptions, name: str, deadline: Deadline
+) -> LexResult:
+    """:func:`solve_lexicographic` on the path :func:`choose_path` picks."""
     began = time.perf_counter()
     path = choose_path(lp, options)
     if isinstance(path, NetworkPlan):
