@@ -67,15 +67,16 @@ horizon (executed months + re-plan).
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from allocator._threads import one_blas_thread
-from allocator.errors import InputError, Problem
+from allocator.errors import InfeasibleError, InputError, Problem
 from allocator.instance import Instance, load_instance
 from allocator.instance.problems import Collector
 from allocator.model import ModelOptions, build_model
@@ -83,7 +84,7 @@ from allocator.pipeline import Progress, options_from, solve_model
 from allocator.plan import PLAN_TABLES, Plan, Replan, read_plan
 from allocator.replanning.freeze import freeze as hold_frozen
 from allocator.replanning.inputs import Input, check_actuals, check_override
-from allocator.replanning.state import Past, executed, replan_instance
+from allocator.replanning.state import Past, executed, replan_instance, transit_notes
 from allocator.replanning.summary import changes_table, replan_summary
 from allocator.solvers import Deadline, SolveOptions
 from allocator.verification import verify
@@ -139,8 +140,8 @@ def replan(
         Verify ``plan`` against ``instance`` first; ``False`` only for a plan
         already verified against it (:func:`allocator.run_batch` checks once).
 
-    Raises :class:`InputError` listing every problem in the new facts, with
-    file, row and column; :class:`SolveError` as :func:`allocator.solve` does.
+    Raises :class:`InputError` for every problem in the new facts (file, row,
+    column); :class:`SolveError` as :func:`allocator.solve` does, stranded cards' links named.
     """
     options = options_from(options, solver, method, time_limit)
     began = time.perf_counter()
@@ -152,10 +153,10 @@ def replan(
     actual, past, new = _state(instance, plan, s, actuals, (supply, demand, capacity), say)
     seconds = {"load": time.perf_counter() - began}
     deadline.check("reading the re-plan's facts")
-
     old = plan.shipments.copy()
-    model, kept, dropped = _held(new, old, freeze, stability, options, deadline)
-    made = _solve(new, model, options, deadline, progress, seconds)
+    with _noted(instance, past, s):  # no plan: say where the stranded cards come from
+        model, kept, dropped = _held(new, old, freeze, stability, options, deadline)
+        made = _solve(new, model, options, deadline, progress, seconds)
     changes = changes_table(old, past.shipments, made.shipments)
     made.summary["replan"] = replan_summary(
         instance=instance,
@@ -171,6 +172,15 @@ def replan(
         new_summary=made.summary,
     )
     return _as_replan(made, changes, new)
+
+
+@contextlib.contextmanager
+def _noted(instance: Instance, past: Past, start: int) -> Iterator[None]:
+    """Note on an infeasible re-plan's error where its stranded cards come from (held, at sea)."""
+    try:
+        yield
+    except InfeasibleError as error:
+        raise error.noted(transit_notes(instance, past, start)) from None
 
 
 def _loaded(

@@ -33,6 +33,28 @@ class Past:
     figures: dict[str, float]  # issued, card_months_waiting, waiting, cost before start
 
 
+def transit_notes(instance: Instance, past: Past, start: int) -> dict[tuple[str, str], str]:
+    """Per (node, arrival month), in words, the shipments that left before ``start`` arriving then.
+
+    ``in transit on link L12 since 2017-04``, or with more than one shipment
+    ``in transit: 700 on link L12 since 2017-04, 500 on link L13 since
+    2017-03``: what an infeasible re-plan says of cards that have nowhere to go.
+    """
+    ships = past.shipments[past.shipments["arrive"] >= start]
+    to = instance.links.set_index("id").loc[ships["link"], "to"].to_numpy()
+    arrive = ships["arrive"].to_numpy(np.int64)
+    table = ships.assign(node=to, arrival=instance.month_label(arrive) if len(arrive) else "")
+    notes: dict[tuple[str, str], str] = {}
+    for (node, arrival), group in table.groupby(["node", "arrival"], sort=False):
+        legs = [(r.link, r.period, int(r.quantity)) for r in group.itertuples() if r.quantity > 0]
+        if len(legs) == 1:
+            notes[(str(node), str(arrival))] = f"in transit on link {legs[0][0]} since {legs[0][1]}"
+        elif legs:
+            each = ", ".join(f"{q:,} on link {link} since {period}" for link, period, q in legs)
+            notes[(str(node), str(arrival))] = f"in transit: {each}"
+    return notes
+
+
 # -- the past -------------------------------------------------------------------------------
 
 
