@@ -22,6 +22,7 @@ from mcf_reference import lexicographic_optimum
 from strategies import instances
 
 import allocator
+from allocator.errors import InfeasibleError
 from allocator.model import ModelOptions, build_model
 from allocator.solvers import SolveOptions, flow, highs
 from allocator.solvers.flow import integer_costs, overflow_reason
@@ -78,7 +79,7 @@ def test_replans_on_the_network_path_equal_highs_in_waiting_cost_and_cards_chang
         {"what": ["link"], "id": [inst.links["id"].iloc[0]], "period": [start], "capacity": [cut]}
     )
     plans = {}
-    infeasible = set()
+    infeasible: dict[str, str] = {}
     for name, options in (("network", NETWORK), ("highs", HIGHS)):
         try:
             plans[name] = allocator.replan(
@@ -90,13 +91,16 @@ def test_replans_on_the_network_path_equal_highs_in_waiting_cost_and_cards_chang
                 stability=stability,
                 options=options,
             )
-        except allocator.SolveError as error:
+        except InfeasibleError as error:
             # Cards already on their way into a node that can neither hold nor pass them
-            # on once the link is cut: no plan exists, and both paths must say so.
-            assert "infeasible" in str(error).lower(), str(error)
-            infeasible.add(name)
-    assert infeasible in (set(), {"network", "highs"})
+            # on once the link is cut: no plan exists, and both paths must say so, naming
+            # the same cards (the diagnosis runs on the network whichever path failed).
+            assert str(error).startswith("no plan exists"), str(error)
+            assert error.stranded, str(error)
+            infeasible[name] = str(error)
+    assert set(infeasible) in (set(), {"network", "highs"})
     if infeasible:
+        assert infeasible["network"] == infeasible["highs"]
         return
     for name in plans:
         assert plans[name].instance is not None
