@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import TINY
+from support import TINY, sea_to_a_hub_that_holds_nothing
 from typer.testing import CliRunner
 
 import allocator
@@ -228,6 +228,34 @@ def test_json_on_failure_prints_the_problems_as_json(tmp_path: Path) -> None:
         ],
     }
     assert not (tmp_path / "plan").exists()
+
+
+NO_PLAN = (
+    "no plan exists: 1,200 cards at H (Hub Makassar) in 2017-04 (in transit on link S>H:sea "
+    "since 2017-03) can go nowhere: its storage is 0 and its links out carry at most 0 in "
+    "2017-04 (H>A:road closed)"
+)
+
+
+@pytest.mark.parametrize("solver", ["auto", "highs"])
+def test_a_replan_without_a_plan_says_in_one_line_which_cards_have_nowhere_to_go(
+    tmp_path: Path, solver: str
+) -> None:
+    """tests/support.py: 1,200 cards at sea land at a hub that holds nothing, its road closed."""
+    allocator.write_instance(sea_to_a_hub_that_holds_nothing(), tmp_path / "inst")
+    code, _, _ = run("solve", tmp_path / "inst", "-o", tmp_path / "old", "--quiet")
+    assert code == 0
+    closed = tmp_path / "closed.csv"
+    closed.write_text("what,id,period,capacity\nlink,H>A:road,2017-04,0\n")
+    args = ["replan", tmp_path / "inst", "--plan", tmp_path / "old", "--from", "2017-04"]
+    args += ["--capacity", closed, "--solver", solver, "-o", tmp_path / "new"]
+    code, out, err = run(*args)
+    assert (code, out, err) == (2, "", f"error: {NO_PLAN}\n")
+    assert not (tmp_path / "new").exists()
+    code, out, _ = run(*args, "--json")
+    assert code == 2
+    assert json.loads(out) == {"ok": False, "exit_code": 2, "message": NO_PLAN, "problems": []}
+    assert not (tmp_path / "new").exists()
 
 
 def test_help_prints_flags_as_flags() -> None:
