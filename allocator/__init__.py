@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from allocator._version import __version__ as __version__
 from allocator.errors import AllocatorError as AllocatorError
+from allocator.errors import InfeasibleError as InfeasibleError
 from allocator.errors import InputError as InputError
 from allocator.errors import PlanExistsError as PlanExistsError
 from allocator.errors import Problem as Problem
@@ -58,6 +59,7 @@ __all__ = [
     "AllocatorError",
     "Dispatch",
     "Explanation",
+    "InfeasibleError",
     "InputError",
     "Instance",
     "OutputExistsError",

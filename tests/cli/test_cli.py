@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import TINY, sea_to_a_hub_that_holds_nothing
+from support import ROOT, TINY, sea_to_a_hub_that_holds_nothing
 from typer.testing import CliRunner
 
 import allocator
@@ -256,6 +256,9 @@ def test_a_replan_without_a_plan_says_in_one_line_which_cards_have_nowhere_to_go
     assert code == 2
     assert json.loads(out) == {"ok": False, "exit_code": 2, "message": NO_PLAN, "problems": []}
     assert not (tmp_path / "new").exists()
+    assert (
+        f"error: {NO_PLAN}\n" in (ROOT / "README.md").read_text()
+    )  # as "Re-plan after a delay" shows
 
 
 def test_help_prints_flags_as_flags() -> None:
