@@ -34,25 +34,32 @@ class Past:
 
 
 def transit_notes(instance: Instance, past: Past, start: int) -> dict[tuple[str, str], str]:
-    """Per (node, arrival month), in words, the shipments that left before ``start`` arriving then.
+    """Per (node, month), in words, the cards on hand at ``start`` and in transit arriving then.
 
-    ``in transit on link L12 since 2017-04``, or with more than one shipment
-    ``in transit: 700 on link L12 since 2017-04, 500 on link L13 since
-    2017-03``: what an infeasible re-plan says of cards that have nowhere to go.
+    ``1,200 on hand`` (in the month ``start``), ``in transit on link L12
+    since 2017-04``, or with more than one shipment ``in transit: 700 on link
+    L12 since 2017-04, 500 on link L13 since 2017-03``: what an infeasible
+    re-plan says of where the cards that have nowhere to go come from.
     """
-    ships = past.shipments[past.shipments["arrive"] >= start]
+    ships = past.shipments[(past.shipments["arrive"] >= start) & (past.shipments["quantity"] > 0)]
     to = instance.links.set_index("id").loc[ships["link"], "to"].to_numpy()
     arrive = ships["arrive"].to_numpy(np.int64)
     table = ships.assign(node=to, arrival=instance.month_label(arrive) if len(arrive) else "")
-    notes: dict[tuple[str, str], str] = {}
+    parts: dict[tuple[str, str], list[str]] = {}
+    first = str(instance.month_label(start))
+    for node, held in zip(instance.nodes["id"].astype(str), past.stock, strict=True):
+        if held > 0:
+            parts[(node, first)] = [f"{int(held):,} on hand"]
     for (node, arrival), group in table.groupby(["node", "arrival"], sort=False):
-        legs = [(r.link, r.period, int(r.quantity)) for r in group.itertuples() if r.quantity > 0]
+        legs = [(r.link, r.period, int(r.quantity)) for r in group.itertuples()]
         if len(legs) == 1:
-            notes[(str(node), str(arrival))] = f"in transit on link {legs[0][0]} since {legs[0][1]}"
-        elif legs:
-            each = ", ".join(f"{q:,} on link {link} since {period}" for link, period, q in legs)
-            notes[(str(node), str(arrival))] = f"in transit: {each}"
-    return notes
+            words = f"in transit on link {legs[0][0]} since {legs[0][1]}"
+        else:
+            words = "in transit: " + ", ".join(
+                f"{q:,} on link {link} since {period}" for link, period, q in legs
+            )
+        parts.setdefault((str(node), str(arrival)), []).append(words)
+    return {key: "; ".join(words) for key, words in parts.items()}
 
 
 # -- the past -------------------------------------------------------------------------------

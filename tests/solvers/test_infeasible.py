@@ -7,12 +7,17 @@ HiGHS) must give the same exact message, found on the network by
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 from support import sea_to_a_hub_that_holds_nothing
 
 import allocator
 from allocator.errors import EXIT_BAD_INPUT, InfeasibleError, SolveError, Stranded
+from allocator.model import ModelOptions, build_model
+from allocator.solvers import Deadline, SolveOptions, solve_lexicographic
+from allocator.solvers.infeasible import diagnose
 
 SOLVERS = ["auto", "highs"]
 
@@ -155,3 +160,91 @@ def test_the_message_names_the_three_places_with_most_cards_and_counts_the_rest(
     assert InfeasibleError("the min-cost flow has no optimum: x").args == (
         "the min-cost flow has no optimum: x",
     )
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_storage_limit_below_the_stock_already_there(solver: str) -> None:
+    """S -> H -> A (A holds nothing), 1,200 cards at S in March, wanted at A in April.
+
+    Holding costs 1 at S and nothing at H, so the plan moves the cards to H in
+    March and on to A in April. Re-planned from April with H's storage 100
+    and its road 300 then: of the 1,200 on hand, 100 stay, 300 leave, and
+    1,200 - 100 - 300 = 800 have nowhere to go.
+    """
+    instance = allocator.Instance.from_frames(
+        name="held-at-the-hub",
+        start="2017-03",
+        periods=2,
+        categories={"regular": 1.0},
+        nodes=pd.DataFrame(
+            {
+                "id": ["S", "H", "A"],
+                "name": ["Jakarta", "Hub Makassar", "Office Maros"],
+                "kind": ["source", "hub", "office"],
+                "holding_cost": [1, 0, 0],
+                "storage": [None, None, 0],
+            }
+        ),
+        links=pd.DataFrame({"id": ["S>H:road", "H>A:road"], "from": ["S", "H"], "to": ["H", "A"]}),
+        supply=pd.DataFrame({"node": ["S"], "period": ["2017-03"], "quantity": [1200]}),
+        demand=pd.DataFrame(
+            {"node": ["A"], "period": ["2017-04"], "category": ["regular"], "quantity": [1200]}
+        ),
+    )
+    plan = allocator.solve(instance)
+    assert [(r.link, r.period, r.quantity) for r in plan.shipments.itertuples()] == [
+        ("S>H:road", "2017-03", 1200),
+        ("H>A:road", "2017-04", 1200),
+    ]
+    limits = pd.DataFrame(
+        {
+            "what": ["storage", "link"],
+            "id": ["H", "H>A:road"],
+            "period": ["2017-04", "2017-04"],
+            "capacity": [100, 300],
+        }
+    )
+    with pytest.raises(InfeasibleError) as caught:
+        allocator.replan(instance, plan, start="2017-04", capacity=limits, solver=solver)
+    assert str(caught.value) == (
+        "no plan exists: 800 cards at H (Hub Makassar) in 2017-04 (1,200 on hand) can go "
+        "nowhere: its storage is 100 and its links out carry at most 300 in 2017-04 "
+        "(H>A:road at most 300)"
+    )
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_shipments_held_out_of_a_node_that_cannot_have_the_cards(solver: str) -> None:
+    """S -> H -> A: 10 cards at S; held shipments S>H 10 and H>A 15: H lacks 5."""
+    instance = allocator.Instance.from_frames(
+        name="held",
+        start="2017-01",
+        periods=1,
+        categories={"regular": 1.0},
+        nodes=pd.DataFrame({"id": ["S", "H", "A"], "kind": ["source", "hub", "office"]}),
+        links=pd.DataFrame({"from": ["S", "H"], "to": ["H", "A"]}),
+        supply=pd.DataFrame({"node": ["S"], "period": ["2017-01"], "quantity": [10]}),
+        demand=pd.DataFrame(
+            {"node": ["A"], "period": ["2017-01"], "category": ["regular"], "quantity": [10]}
+        ),
+    )
+    fixed = pd.DataFrame(
+        {"link": ["S>H", "H>A"], "period": ["2017-01", "2017-01"], "quantity": [10, 15]}
+    )
+    lp = build_model(instance, ModelOptions(fixed=fixed))
+    with pytest.raises(InfeasibleError) as caught:
+        solve_lexicographic(lp, SolveOptions(solver=solver))
+    assert str(caught.value) == (
+        "no plan exists: 5 cards must leave H in 2017-01 that it cannot have: the shipments "
+        "held out of it carry 15 in 2017-01 (H>A 15)"
+    )
+    assert [s.missing for s in caught.value.stranded] == [True]
+
+
+def test_an_lp_that_is_no_network_keeps_the_solvers_message() -> None:
+    """A side constraint (equity's stage 0 shape): no diagnosis, the solver's own words."""
+    lp = build_model(held_at_the_vendor_then_stuck())
+    renamed = {("equity_floor" if f == "issue_capacity" else f): t for f, t in lp.rows.items()}
+    side = dataclasses.replace(lp, rows=renamed)
+    error = InfeasibleError("HiGHS could not solve stage 1 (waiting): infeasible")
+    assert diagnose(side, Deadline(None), error) is error
