@@ -128,12 +128,17 @@ def held_at_the_vendor_then_stuck() -> allocator.Instance:
     )
 
 
-@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize(
+    ("solver", "time_limit"),
+    [("auto", None), ("highs", None), ("auto", 60.0)],
+    ids=["network", "highs", "network-in-a-worker"],
+)
 def test_a_solve_names_the_month_the_cards_get_stuck_not_the_month_they_came(
-    solver: str,
+    solver: str, time_limit: float | None
 ) -> None:
+    """With a time limit the flows run in a forked worker, which must say "infeasible" too."""
     with pytest.raises(InfeasibleError) as caught:
-        allocator.solve(held_at_the_vendor_then_stuck(), solver=solver)
+        allocator.solve(held_at_the_vendor_then_stuck(), solver=solver, time_limit=time_limit)
     assert str(caught.value) == (
         "no plan exists: 80 cards at S (Jakarta) in 2017-05 can go nowhere: its storage is 0 "
         "and its links out carry at most 0 in 2017-05 (S>A:road closed)"
