@@ -32,12 +32,13 @@ from allocator.solvers.options import Deadline
 LABEL = "finding the cards that have nowhere to go"
 
 
-def diagnose(lp: LinearProgram, deadline: Deadline, error: InfeasibleError) -> InfeasibleError:
+def diagnose(lp: LinearProgram, deadline: Deadline, error: InfeasibleError) -> SolveError:
     """``error`` naming the cards that have nowhere to go; ``error`` itself if none can be named.
 
     None can be named when the LP is no network (a side constraint), when
     the diagnosis itself has no flow (the trouble is not at a stock node), or
-    when the deadline passes during it.
+    when the deadline passes during it. When it finds that no card need go,
+    a plan exists and the solver was wrong: a plain :class:`SolveError` (exit 1).
     """
     network = as_network(lp)
     if isinstance(network, str) or "stock_balance" not in lp.rows:
@@ -53,7 +54,9 @@ def diagnose(lp: LinearProgram, deadline: Deadline, error: InfeasibleError) -> I
     n, k = network.n_arcs, len(stock)
     spilled = (flow[n : n + k], flow[n + k : n + 2 * k])
     stranded = _stranded(lp, network, stock, spilled)
-    return InfeasibleError(error.solver_message, stranded) if stranded else error
+    if not stranded:
+        return SolveError(f"{error}, yet the network has a plan: please report it with the data")
+    return InfeasibleError(error.solver_message, stranded)
 
 
 def _spill_plan(lp: LinearProgram, network: Network, stock: pd.DataFrame) -> NetworkPlan | None:

@@ -11,7 +11,7 @@ import dataclasses
 
 import pandas as pd
 import pytest
-from support import sea_to_a_hub_that_holds_nothing
+from support import TINY, sea_to_a_hub_that_holds_nothing
 
 import allocator
 from allocator.errors import EXIT_BAD_INPUT, InfeasibleError, SolveError, Stranded
@@ -253,3 +253,15 @@ def test_an_lp_that_is_no_network_keeps_the_solvers_message() -> None:
     side = dataclasses.replace(lp, rows=renamed)
     error = InfeasibleError("HiGHS could not solve stage 1 (waiting): infeasible")
     assert diagnose(side, Deadline(None), error) is error
+
+
+def test_a_solver_that_calls_a_feasible_network_infeasible_is_not_believed() -> None:
+    """The diagnosis places every card of instances/tiny: the solver was wrong, exit 1."""
+    lp = build_model(allocator.load_instance(TINY))
+    error = InfeasibleError("HiGHS could not solve stage 2 (cost): infeasible")
+    said = diagnose(lp, Deadline(None), error)
+    assert type(said) is SolveError and said.exit_code == 1
+    assert str(said) == (
+        "HiGHS could not solve stage 2 (cost): infeasible, yet the network has a plan: "
+        "please report it with the data"
+    )
