@@ -83,3 +83,30 @@ def test_the_instance_copy_accepts_the_same_region_codes(
     codes = region_codes(allocator.load_instance(copy))
     assert codes == region_codes(indonesia)
     assert len(codes) > len(indonesia.offices)  # the crosswalk adds codes beyond the offices
+
+
+def test_a_conflict_never_carries_the_name_of_the_nik_it_borrows() -> None:
+    """Same NIK, name, birth date and sex is an exact duplicate, whatever the key says."""
+    from allocator.registry.generate import someone_else
+
+    frame = pl.DataFrame(
+        {
+            "own": ["Indah", "Budi Santoso", "Siti Rahayu"],
+            "drawn": ["Indah", "Santoso Budi", "Dewi"],
+        }
+    )
+    names = frame.select(someone_else(pl.col("own"), pl.col("drawn")).alias("name"))["name"]
+    assert names.to_list() == ["Indah Santoso", "Santoso Budi Santoso", "Dewi"]
+
+
+def test_generated_conflicts_are_other_people_by_name(generated) -> None:
+    from allocator.registry.names import name_key
+
+    _, records, key = generated
+    rows = records.with_row_index("row", offset=2).with_columns(pl.col("row").cast(pl.Int64))
+    kinds = rows.join(key.select("row", "kind"), on="row")
+    originals = kinds.filter(pl.col("kind") == "original")
+    owners = originals.select("nik", owner=name_key(pl.col("name")))
+    conflicts = kinds.filter(pl.col("kind") == "conflict").join(owners, on="nik")
+    assert len(conflicts) > 50
+    assert (conflicts.select(name_key(pl.col("name")))["name"] != conflicts["owner"]).all()
