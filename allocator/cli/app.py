@@ -217,6 +217,21 @@ ExplainOption = Annotated[
         "shortfalls.csv, pegging.csv, and the roll-up in summary.json and the report.",
     ),
 ]
+WorkersOption = Annotated[
+    int | None,
+    option(
+        "--workers",
+        min=1,
+        help="Scenarios at a time in local processes (default: the number of cores).",
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    option(
+        "--scheduler",
+        help="Run the scenarios on the Dask cluster at tcp://HOST:PORT instead of local processes.",
+    ),
+]
 FormatsOption = Annotated[
     list[str] | None,
     option(

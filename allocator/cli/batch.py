@@ -14,8 +14,10 @@ from allocator.cli.app import (
     EXIT_FAILURE,
     InstancePath,
     QuietOption,
+    SchedulerOption,
     SolverName,
     SolverOption,
+    WorkersOption,
     app,
     err,
     errors,
@@ -35,21 +37,6 @@ ResultsOption = Annotated[
         "-o",
         help="Results folder to write (scenarios.csv, plans/).",
         show_default=False,
-    ),
-]
-WorkersOption = Annotated[
-    int | None,
-    option(
-        "--workers",
-        min=1,
-        help="Scenarios at a time in local processes (default: the number of cores).",
-    ),
-]
-SchedulerOption = Annotated[
-    str | None,
-    option(
-        "--scheduler",
-        help="Run on the Dask cluster at tcp://HOST:PORT instead of local processes.",
     ),
 ]
 KeepPlansOption = Annotated[

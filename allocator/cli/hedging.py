@@ -16,8 +16,10 @@ from allocator.cli.app import (
     ForceOption,
     InstancePath,
     QuietOption,
+    SchedulerOption,
     SolverName,
     SolverOption,
+    WorkersOption,
     app,
     err,
     errors,
@@ -33,14 +35,6 @@ CommitOption = Annotated[
         "except what a scenario makes impossible); the later months are re-planned.",
         show_default=False,
     ),
-]
-WorkersOption = Annotated[
-    int | None,
-    option("--workers", min=1, help="Scenarios at a time in local processes (default: the cores)."),
-]
-SchedulerOption = Annotated[
-    str | None,
-    option("--scheduler", help="Run on the Dask cluster at tcp://HOST:PORT instead."),
 ]
 
 

@@ -71,9 +71,18 @@ RiskOption = Annotated[
         "waiting of the worst 1-A of probability (cvar:0.9).",
     ),
 ]
+
 HedgeWorkersOption = Annotated[
     int | None,
-    option("--workers", min=1, help="With --hedge: scenarios stressed at a time in processes."),
+    option(
+        "--workers",
+        min=1,
+        help="With --hedge: scenarios at a time in local processes (default: the cores).",
+    ),
+]
+HedgeSchedulerOption = Annotated[
+    str | None,
+    option("--scheduler", help="With --hedge: run the scenarios on the Dask cluster at ADDR."),
 ]
 
 
@@ -95,6 +104,7 @@ def solve(
     commit: HedgeCommitOption = None,
     risk: RiskOption = "expected",
     workers: HedgeWorkersOption = None,
+    scheduler: HedgeSchedulerOption = None,
 ) -> None:
     """Solve an instance and write the plan folder, then print a summary."""
     from allocator._atomic import refuse_existing
@@ -116,6 +126,7 @@ def solve(
                 commit=commit,
                 risk=risk,
                 workers=workers,
+                scheduler=scheduler,
             )
             if report or wanted or explain:
                 progress("explaining and writing the extras" if explain else "writing the extras")

@@ -104,8 +104,10 @@ def solve(
     carries ``hedge.csv``.
     """
     if hedge is None:
-        if commit is not None:
-            raise InputError("--commit needs --hedge (a scenario table)")
+        given = {"--commit": commit, "--workers": workers, "--scheduler": scheduler}
+        for name, value in given.items():
+            if value is not None:
+                raise InputError(f"{name} needs --hedge (a scenario table)")
         return plain_solve(
             instance,
             options,

@@ -139,6 +139,29 @@ def test_cli_writes_hedge_csv_and_verifies(tmp_path: Path, table: Path) -> None:
     assert runner.invoke(app, ["verify", str(TINY), str(out)]).exit_code == 0
 
 
+def test_cli_hedges_on_a_dask_cluster_as_in_one_process(tmp_path: Path, table: Path) -> None:
+    """``solve --hedge --scheduler``: the scenarios stressed on Dask give the same hedge."""
+    distributed = pytest.importorskip("distributed")
+    runner = CliRunner()
+    base = ["solve", str(TINY), "--hedge", str(table), "--commit", "1", "-q"]
+    local = runner.invoke(app, [*base, "-o", str(tmp_path / "local"), "--workers", "1"])
+    assert local.exit_code == 0, local.output
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=":0",
+    ) as cluster:
+        dask = runner.invoke(
+            app, [*base, "-o", str(tmp_path / "dask"), "--scheduler", cluster.scheduler_address]
+        )
+    assert dask.exit_code == 0, dask.output
+    one = pd.read_csv(tmp_path / "local" / "hedge.csv")
+    pd.testing.assert_frame_equal(one, pd.read_csv(tmp_path / "dask" / "hedge.csv"))
+    assert one["scenario"].tolist() == ["on-time", "late"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -242,3 +265,16 @@ def test_scenarios_that_change_the_committed_months(
     assert hedge["value_of_hedging"] == pytest.approx(
         hedge["plain"]["expected_waiting"] - hedge["plan"]["expected_waiting"]
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--commit", "1"], ["--workers", "2"], ["--scheduler", "tcp://127.0.0.1:8786"]],
+)
+def test_cli_refuses_hedging_options_without_hedge(tmp_path: Path, args: list[str]) -> None:
+    """A scenario option without --hedge would be ignored: refused instead, nothing solved."""
+    out = tmp_path / "plan"
+    result = CliRunner().invoke(app, ["solve", str(TINY), *args, "-o", str(out)])
+    assert result.exit_code == 2
+    assert f"{args[0]} needs --hedge (a scenario table)" in result.output
+    assert not out.exists()
