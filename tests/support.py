@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import pytest
 
 if TYPE_CHECKING:
     import allocator
@@ -14,6 +18,24 @@ INSTANCES = ROOT / "instances"
 TEACHING = ["tiny", "lead-time", "print-capacity", "sea-or-air"]
 TINY = INSTANCES / "tiny"
 INDONESIA = INSTANCES / "indonesia-2017"
+
+
+@contextmanager
+def local_cluster() -> Iterator[str]:
+    """A real 2-worker Dask cluster on this machine, for the time of a ``with``: its address.
+
+    Skips the test where Dask distributed is not installed.
+    """
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=":0",  # a free port: never the default 8787
+    ) as cluster:
+        yield cluster.scheduler_address
+
 
 #: The named instances, each with its solved plan, as the ``teaching`` fixture gives them.
 Solved = dict[str, tuple["allocator.Instance", "allocator.Plan"]]

@@ -13,6 +13,7 @@ what-if tables all go through here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,7 @@ from allocator.instance.cells import (
 from allocator.instance.names import looks_like
 from allocator.instance.problems import Collector
 from allocator.instance.schema import Column
+from allocator.instance.text import read_csv_file
 
 #: The range of each coordinate column, and what messages call it.
 COORDINATES = {"lat": (90.0, "latitude"), "lon": (180.0, "longitude")}
@@ -106,6 +108,26 @@ def parse_table(
         )
     extras = [c for c in raw.columns if c not in declared]
     return ParsedTable(file, rows, data, raw.reset_index(drop=True), extras, missing)
+
+
+def read_table(
+    path: Path, columns: tuple[Column, ...], out: Collector, *, extras: bool = True
+) -> pd.DataFrame | None:
+    """One CSV file the engine wrote and a user may have re-saved, typed by ``columns``.
+
+    The one reader (:func:`~allocator.instance.text.read_csv_file`) and the
+    one set of cell rules; ``None`` when the file has a problem (in ``out``).
+    ``extras``: keep columns not in ``columns`` (as text).
+    """
+    read = read_csv_file(path, path.name, out)
+    if read is None:
+        return None
+    frame, rows = read
+    before = len(out)
+    parsed = parse_table(frame, columns, path.name, out, rows=rows)
+    if parsed.missing or len(out) > before:
+        return None
+    return parsed.frame(columns, extras=extras)
 
 
 def parse_cells(

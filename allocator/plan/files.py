@@ -17,8 +17,8 @@ import pandas as pd
 
 from allocator.errors import InputError, Problem
 from allocator.instance.problems import Collector
-from allocator.instance.tables import parse_table
-from allocator.instance.text import decode, read_csv_file
+from allocator.instance.tables import read_table
+from allocator.instance.text import decode
 from allocator.plan.core import EXTRA_COLUMNS, PLAN_COLUMNS, Plan
 
 
@@ -38,31 +38,18 @@ def read_plan(folder: str | Path) -> Plan:
         if not path.is_file():
             out.add(f"{name}.csv", None, None, f"missing from plan folder {root}")
             continue
-        table = _read_table(path, columns, out)
+        table = read_table(path, columns, out)
         if table is not None:
             tables[name] = table
     summary = _read_summary(root / "summary.json", out)
     extra: dict[str, pd.DataFrame] = {}
     for path in sorted(root.glob("*.csv")):
         if path.stem not in PLAN_COLUMNS:
-            table = _read_table(path, EXTRA_COLUMNS.get(path.stem, ()), out)
+            table = read_table(path, EXTRA_COLUMNS.get(path.stem, ()), out)
             if table is not None:
                 extra[path.stem] = table
     out.raise_if_any()
     return Plan(summary=summary, extra=extra, **tables)
-
-
-def _read_table(path: Path, columns: tuple, out: Collector) -> pd.DataFrame | None:
-    """One plan table with the types of its declared columns (other columns as text)."""
-    read = read_csv_file(path, path.name, out)
-    if read is None:
-        return None
-    frame, rows = read
-    before = len(out)
-    parsed = parse_table(frame, columns, path.name, out, rows=rows)
-    if parsed.missing or len(out) > before:
-        return None
-    return parsed.frame(columns)
 
 
 def _read_summary(path: Path, out: Collector) -> dict[str, Any]:

@@ -18,8 +18,7 @@ import pandas as pd
 from allocator.errors import InputError, Problem
 from allocator.instance.problems import Collector
 from allocator.instance.schema import Column
-from allocator.instance.tables import parse_table
-from allocator.instance.text import read_csv_file
+from allocator.instance.tables import read_table
 from allocator.whatif.base import BASE, VS_BASE_COLUMNS, against_base, regions_against_base
 
 #: The columns of ``scenarios.csv`` that are read (``*_vs_base`` are recomputed).
@@ -62,18 +61,6 @@ def is_results_folder(folder: str | Path) -> bool:
     return (root / "scenarios.csv").is_file() and not (root / "summary.json").exists()
 
 
-def _read(path: Path, columns: tuple[Column, ...], out: Collector) -> pd.DataFrame | None:
-    read = read_csv_file(path, path.name, out)
-    if read is None:
-        return None
-    frame, rows = read
-    before = len(out)
-    parsed = parse_table(frame, columns, path.name, out, rows=rows)
-    if parsed.missing or len(out) > before:
-        return None
-    return parsed.frame(columns, extras=False)
-
-
 def read_results(folder: str | Path) -> BatchResults:
     """Read a batch results folder; raise :class:`InputError` naming every bad cell.
 
@@ -84,10 +71,10 @@ def read_results(folder: str | Path) -> BatchResults:
     if not root.is_dir():
         raise InputError([Problem(str(root), None, None, "results folder not found")])
     out = Collector(["scenarios.csv", "regions.csv"])
-    scenarios = _read(root / "scenarios.csv", SCENARIO_SCHEMA, out)
+    scenarios = read_table(root / "scenarios.csv", SCENARIO_SCHEMA, out, extras=False)
     regions = None
     if (root / "regions.csv").is_file():
-        regions = _read(root / "regions.csv", REGION_SCHEMA, out)
+        regions = read_table(root / "regions.csv", REGION_SCHEMA, out, extras=False)
     out.raise_if_any()
     assert scenarios is not None
     if scenarios.empty or scenarios["scenario"].iloc[0] != BASE:

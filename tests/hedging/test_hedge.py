@@ -40,7 +40,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import instances
-from support import TINY
+from support import TINY, local_cluster
 from typer.testing import CliRunner
 
 import allocator
@@ -141,21 +141,12 @@ def test_cli_writes_hedge_csv_and_verifies(tmp_path: Path, table: Path) -> None:
 
 def test_cli_hedges_on_a_dask_cluster_as_in_one_process(tmp_path: Path, table: Path) -> None:
     """``solve --hedge --scheduler``: the scenarios stressed on Dask give the same hedge."""
-    distributed = pytest.importorskip("distributed")
     runner = CliRunner()
     base = ["solve", str(TINY), "--hedge", str(table), "--commit", "1", "-q"]
     local = runner.invoke(app, [*base, "-o", str(tmp_path / "local"), "--workers", "1"])
     assert local.exit_code == 0, local.output
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=":0",
-    ) as cluster:
-        dask = runner.invoke(
-            app, [*base, "-o", str(tmp_path / "dask"), "--scheduler", cluster.scheduler_address]
-        )
+    with local_cluster() as address:
+        dask = runner.invoke(app, [*base, "-o", str(tmp_path / "dask"), "--scheduler", address])
     assert dask.exit_code == 0, dask.output
     one = pd.read_csv(tmp_path / "local" / "hedge.csv")
     pd.testing.assert_frame_equal(one, pd.read_csv(tmp_path / "dask" / "hedge.csv"))

@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from strategies import instances
-from support import TINY
+from support import TINY, local_cluster
 from typer.testing import CliRunner
 
 import allocator
@@ -183,19 +183,10 @@ def test_same_table_in_process_in_processes_and_on_dask(
     tiny_instance: allocator.Instance, tiny_plan: allocator.Plan, table: Path
 ) -> None:
     """workers=1, workers=2 and a real Dask cluster give the same stress table."""
-    distributed = pytest.importorskip("distributed")
     one = allocator.stress(tiny_instance, tiny_plan, table, commit=1, workers=1).table
     two = allocator.stress(tiny_instance, tiny_plan, table, commit=1, workers=2).table
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=":0",
-    ) as cluster:
-        dask = allocator.stress(
-            tiny_instance, tiny_plan, table, commit=1, scheduler=cluster.scheduler_address
-        ).table
+    with local_cluster() as address:
+        dask = allocator.stress(tiny_instance, tiny_plan, table, commit=1, scheduler=address).table
     pd.testing.assert_frame_equal(one, two)
     pd.testing.assert_frame_equal(one, dask)
 

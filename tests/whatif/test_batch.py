@@ -70,7 +70,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from support import INSTANCES
+from support import INSTANCES, local_cluster
 from typer.testing import CliRunner
 
 import allocator
@@ -155,18 +155,11 @@ def test_hand_worked_outcomes(tiny: Path, scenarios: Path) -> None:
 
 def test_same_table_in_process_in_processes_and_on_dask(tiny: Path, scenarios: Path) -> None:
     """workers=1, workers=2 and a real Dask cluster give the same rows, a failing one included."""
-    distributed = pytest.importorskip("distributed")
     limits = {"march-late": 0.0}  # fails at once; the others must go on
     one = run_batch(tiny, scenarios, workers=1, time_limit=limits)
     two = run_batch(tiny, scenarios, workers=2, time_limit=limits)
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=":0",  # a free port: never the default 8787
-    ) as cluster:
-        dask = run_batch(tiny, scenarios, scheduler=cluster.scheduler_address, time_limit=limits)
+    with local_cluster() as address:
+        dask = run_batch(tiny, scenarios, scheduler=address, time_limit=limits)
     failed = one.set_index("scenario").loc["march-late"]
     assert failed["status"] == "failed"
     assert "time limit of 0 s" in failed["message"]
